@@ -1,0 +1,357 @@
+"""The `workbench` command: token, decode, key, serve and gui (CONTRACT.md section 1).
+
+Exit codes: 0 success, 1 the input was read and found invalid, 2 usage or environment problem.
+Every failure is one line on stderr; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from workbench import __version__, keys
+from workbench.sso import Payload, PayloadError, SigningError, decode, prepare_claims, sign
+from workbench.sso.findings import has_errors
+from workbench.sso.payload import MAX_PAYLOAD_BYTES
+from workbench.sso.rules import ValidationContext, validate_payload
+from workbench.sso.tokens import MAX_TOKEN_LENGTH
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line saying where to look, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{self.prog}: {message}; see `{self.prog} --help`")
+
+
+_EXAMPLES = """\
+examples:
+  workbench key generate                       store a new key for the local emulator
+  workbench token --payload dana.json          print a signed token (iat now, exp now + 60)
+  workbench token --payload - < dana.json | workbench decode
+  workbench serve --port 8765                  run the local community emulator
+  workbench gui                                open the desktop workbench
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="workbench",
+        description="Sign, validate and try out the community platform's JWT SSO, offline.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument(
+            "--community",
+            default=keys.DEFAULT_COMMUNITY,
+            metavar="DOMAIN",
+            help="the community whose key is used (default: localhost, the local emulator)",
+        )
+        return p
+
+    token = add(
+        "token",
+        "Print one signed HS256 token for a payload; findings go to stderr.",
+        "workbench token --payload resources/payloads/dana.json --ttl 60",
+    )
+    token.add_argument("--payload", metavar="FILE", help="the payload JSON file, or - for stdin")
+    token.add_argument("--ttl", type=_positive_int, default=60, metavar="SECONDS",
+                       help="seconds until exp, unless the payload has exp (default 60)")
+    token.add_argument("--no-exp", action="store_true", help="add no exp (warns no_expiry)")
+    token.add_argument("--allow-invalid", action="store_true",
+                       help="print the token even with error-level findings")
+
+    dec = add(
+        "decode",
+        "Decode a token (or an SSO URL), verify it and print header, payload and findings as JSON.",
+        "workbench decode eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIi...  (or - for stdin)",
+    )
+    dec.add_argument("token", nargs="?", default="-", metavar="TOKEN",
+                     help="the token, or - (the default) to read it from stdin")
+    dec.add_argument("--no-verify", action="store_true",
+                     help="do not check the signature (no key needed)")
+
+    key = add(
+        "key",
+        "Manage the SSO private key in the OS keyring.",
+        "workbench key set --stdin < key.txt   |   workbench key show",
+    )
+    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", parser_class=_Parser)
+    for name, text in (
+        ("set", "store a key (typed at a hidden prompt, or --stdin)"),
+        ("generate", "generate and store a new random key (for the local emulator)"),
+        ("show", "print the key masked (first 4 characters), or --reveal it"),
+        ("delete", "remove the stored key"),
+    ):
+        action = key_sub.add_parser(name, help=text, description=text)
+        action.add_argument("--community", default=argparse.SUPPRESS, metavar="DOMAIN",
+                            help="the community (default: localhost)")
+        if name == "set":
+            action.add_argument("--stdin", action="store_true", help="read the key from stdin")
+        if name == "show":
+            action.add_argument("--reveal", action="store_true", help="print the whole key")
+
+    serve = add(
+        "serve",
+        "Run the community emulator headless.",
+        "workbench serve --port 0 --fixture community.json",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8765)
+    serve.add_argument("--data-dir", metavar="DIR")
+    serve.add_argument("--fixture", metavar="FILE")
+
+    gui = add("gui", "Open the desktop workbench.", "workbench gui --payload dana.json")
+    gui.add_argument("--data-dir", metavar="DIR")
+    gui.add_argument("--payload", metavar="FILE")
+    gui.add_argument("--screenshot", metavar="PNG",
+                     help="render the window after logging in with the payload, save, exit")
+    gui.add_argument("--fixture", metavar="FILE", help=argparse.SUPPRESS)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the ttl must be at least 1 second")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is outside 0-65535")
+    return value
+
+
+# ---- reading input ---------------------------------------------------------------------------
+
+
+def read_input(source: str, what: str, limit: int) -> str:
+    """Text from a file or `-` (stdin), at most `limit` bytes, as UTF-8."""
+    if source == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise CliError(f"no {what} on stdin; pass a file or pipe the {what} in")
+        raw = sys.stdin.buffer.read(limit + 1)
+        origin = "stdin"
+    else:
+        path = Path(source)
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(limit + 1)
+        except FileNotFoundError:
+            raise CliError(f"cannot read {what} file {source}: it does not exist") from None
+        except IsADirectoryError:
+            raise CliError(f"cannot read {what} file {source}: it is a directory") from None
+        except OSError as exc:
+            raise CliError(f"cannot read {what} file {source}: {exc.strerror or exc}") from None
+        origin = source
+    if len(raw) > limit:
+        raise CliError(f"the {what} from {origin} is over {limit // 1024} KiB; is it the right input?",
+                       EXIT_INVALID)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"the {what} from {origin} is not UTF-8 text", EXIT_INVALID) from None
+
+
+def load_payload(source: str | None) -> Payload:
+    if source is None:
+        if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
+            raise CliError(
+                "no payload: pass --payload FILE (a JSON object with sub, name and email) "
+                "or --payload - to read it from stdin"
+            )
+        source = "-"
+    text = read_input(source, "payload", MAX_PAYLOAD_BYTES)
+    if not text.strip():
+        raise CliError("the payload is empty; it must be a JSON object with sub, name and email",
+                       EXIT_INVALID)
+    try:
+        return Payload.from_json(text)
+    except PayloadError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+
+
+def require_key(community: str) -> str:
+    try:
+        return keys.get_key(community)
+    except keys.KeyStoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+# ---- commands --------------------------------------------------------------------------------
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    payload = load_payload(args.payload)
+    key = require_key(args.community)
+    claims = prepare_claims(payload, ttl=None if args.no_exp else args.ttl)
+    findings = validate_payload(claims, ValidationContext())
+    for finding in findings:
+        print(finding.as_line(), file=sys.stderr)
+    if has_errors(findings) and not args.allow_invalid:
+        print("workbench token: not signed because of the errors above "
+              "(--allow-invalid signs anyway)", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        print(sign(claims, key))
+    except SigningError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    return EXIT_OK
+
+
+def extract_token(text: str) -> str:
+    """A token as given, or the jwt parameter of a pasted SSO URL."""
+    text = text.strip()
+    if "jwt=" in text and ("://" in text or text.startswith("/")):
+        from urllib.parse import parse_qs, urlsplit
+
+        values = parse_qs(urlsplit(text).query).get("jwt")
+        if values:
+            return values[0]
+    return text
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    if args.token == "-":
+        if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
+            raise CliError("no token: pass it as an argument, or pipe it in with -")
+        raw = sys.stdin.buffer.read(MAX_TOKEN_LENGTH * 2 + 1)
+        text = raw.decode("utf-8", errors="replace")
+    else:
+        text = args.token
+    key = None if args.no_verify else require_key(args.community)
+    result = decode(extract_token(text), key, ValidationContext())
+    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    community = args.community
+    action = args.key_command
+    try:
+        if action == "set":
+            if args.stdin:
+                raw = sys.stdin.buffer.read(keys.MAX_KEY_LENGTH * 4 + 1) if sys.stdin else b""
+                value = raw.decode("utf-8", errors="replace")
+            else:
+                if sys.stdin is None or not sys.stdin.isatty():
+                    raise CliError("no terminal to type the key in; pipe it with --stdin")
+                value = getpass.getpass(f"SSO private key for {community} (hidden): ")
+            keys.set_key(value, community)
+            stored = keys.stored_key(community) or ""
+            print(f"stored the key for {community} in {keys.backend_status().name}: "
+                  f"{keys.mask(stored)}")
+            _warn_if_env_overrides()
+        elif action == "generate":
+            key = keys.generate_key(community)
+            print(f"generated a new key for {community} in {keys.backend_status().name}: "
+                  f"{keys.mask(key)}")
+            print("paste it into the emulator's community or your own with "
+                  "`workbench key show --reveal`", file=sys.stderr)
+            _warn_if_env_overrides()
+        elif action == "show":
+            found = keys.find_key(community)
+            if found is None:
+                raise keys.NoKeyError(
+                    f"no SSO key for {community}: run `workbench key generate` or "
+                    f"`workbench key set`, or set {keys.ENV_VAR}"
+                )
+            print(found.value if args.reveal else keys.mask(found.value))
+            if found.origin == "environment":
+                print(f"(from {keys.ENV_VAR}, which overrides the keyring)", file=sys.stderr)
+        elif action == "delete":
+            if keys.delete_key(community):
+                print(f"deleted the key for {community}")
+            else:
+                print(f"no key was stored for {community}; nothing to delete", file=sys.stderr)
+        else:
+            raise CliError("workbench key: say what to do: set, generate, show or delete; "
+                           "see `workbench key --help`")
+    except keys.KeyStoreError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
+def _warn_if_env_overrides() -> None:
+    import os
+
+    if os.environ.get(keys.ENV_VAR):
+        print(f"note: {keys.ENV_VAR} is set and overrides the keyring in this shell",
+              file=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from workbench.emulator.serve import run_serve
+
+    return run_serve(args)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from workbench.gui.main import run_gui
+    except ImportError as exc:
+        raise CliError(f"the desktop workbench cannot start: {exc}") from None
+    return run_gui(args)
+
+
+COMMANDS = {
+    "token": cmd_token,
+    "decode": cmd_decode,
+    "key": cmd_key,
+    "serve": cmd_serve,
+    "gui": cmd_gui,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        message = str(exc)
+        if not message.startswith("workbench"):
+            message = f"workbench {getattr(args, 'command', '') or ''}: {message}".replace("  ", " ")
+        print(message, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
