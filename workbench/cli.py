@@ -10,7 +10,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -81,21 +81,35 @@ def build_parser() -> argparse.ArgumentParser:
         "workbench token --payload resources/payloads/dana.json --ttl 60",
     )
     token.add_argument("--payload", metavar="FILE", help="the payload JSON file, or - for stdin")
-    token.add_argument("--ttl", type=_positive_int, default=60, metavar="SECONDS",
-                       help="seconds until exp, unless the payload has exp (default 60)")
+    token.add_argument(
+        "--ttl",
+        type=_positive_int,
+        default=60,
+        metavar="SECONDS",
+        help="seconds until exp, unless the payload has exp (default 60)",
+    )
     token.add_argument("--no-exp", action="store_true", help="add no exp (warns no_expiry)")
-    token.add_argument("--allow-invalid", action="store_true",
-                       help="print the token even with error-level findings")
+    token.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="print the token even with error-level findings",
+    )
 
     dec = add(
         "decode",
         "Decode a token (or an SSO URL), verify it and print header, payload and findings as JSON.",
         "workbench decode eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIi...  (or - for stdin)",
     )
-    dec.add_argument("token", nargs="?", default="-", metavar="TOKEN",
-                     help="the token, or - (the default) to read it from stdin")
-    dec.add_argument("--no-verify", action="store_true",
-                     help="do not check the signature (no key needed)")
+    dec.add_argument(
+        "token",
+        nargs="?",
+        default="-",
+        metavar="TOKEN",
+        help="the token, or - (the default) to read it from stdin",
+    )
+    dec.add_argument(
+        "--no-verify", action="store_true", help="do not check the signature (no key needed)"
+    )
 
     key = add(
         "key",
@@ -110,8 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("delete", "remove the stored key"),
     ):
         action = key_sub.add_parser(name, help=text, description=text)
-        action.add_argument("--community", default=argparse.SUPPRESS, metavar="DOMAIN",
-                            help="the community (default: localhost)")
+        action.add_argument(
+            "--community",
+            default=argparse.SUPPRESS,
+            metavar="DOMAIN",
+            help="the community (default: localhost)",
+        )
         if name == "set":
             action.add_argument("--stdin", action="store_true", help="read the key from stdin")
         if name == "show":
@@ -130,8 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     gui = add("gui", "Open the desktop workbench.", "workbench gui --payload dana.json")
     gui.add_argument("--data-dir", metavar="DIR")
     gui.add_argument("--payload", metavar="FILE")
-    gui.add_argument("--screenshot", metavar="PNG",
-                     help="render the window after logging in with the payload, save, exit")
+    gui.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        help="render the window after logging in with the payload, save, exit",
+    )
     gui.add_argument("--fixture", metavar="FILE", help=argparse.SUPPRESS)
     return parser
 
@@ -179,8 +200,10 @@ def read_input(source: str, what: str, limit: int) -> str:
             raise CliError(f"cannot read {what} file {source}: {exc.strerror or exc}") from None
         origin = source
     if len(raw) > limit:
-        raise CliError(f"the {what} from {origin} is over {limit // 1024} KiB; is it the right input?",
-                       EXIT_INVALID)
+        raise CliError(
+            f"the {what} from {origin} is over {limit // 1024} KiB; is it the right input?",
+            EXIT_INVALID,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -197,8 +220,9 @@ def load_payload(source: str | None) -> Payload:
         source = "-"
     text = read_input(source, "payload", MAX_PAYLOAD_BYTES)
     if not text.strip():
-        raise CliError("the payload is empty; it must be a JSON object with sub, name and email",
-                       EXIT_INVALID)
+        raise CliError(
+            "the payload is empty; it must be a JSON object with sub, name and email", EXIT_INVALID
+        )
     try:
         return Payload.from_json(text)
     except PayloadError as exc:
@@ -223,8 +247,11 @@ def cmd_token(args: argparse.Namespace) -> int:
     for finding in findings:
         print(finding.as_line(), file=sys.stderr)
     if has_errors(findings) and not args.allow_invalid:
-        print("workbench token: not signed because of the errors above "
-              "(--allow-invalid signs anyway)", file=sys.stderr)
+        print(
+            "workbench token: not signed because of the errors above "
+            "(--allow-invalid signs anyway)",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         print(sign(claims, key))
@@ -246,7 +273,7 @@ def extract_token(text: str) -> str:
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
-    if args.token == "-":
+    if args.token == "-":  # noqa: S105 (stdin, not a password)
         if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
             raise CliError("no token: pass it as an argument, or pipe it in with -")
         raw = sys.stdin.buffer.read(MAX_TOKEN_LENGTH * 2 + 1)
@@ -273,15 +300,22 @@ def cmd_key(args: argparse.Namespace) -> int:
                 value = getpass.getpass(f"SSO private key for {community} (hidden): ")
             keys.set_key(value, community)
             stored = keys.stored_key(community) or ""
-            print(f"stored the key for {community} in {keys.backend_status().name}: "
-                  f"{keys.mask(stored)}")
+            print(
+                f"stored the key for {community} in {keys.backend_status().name}: "
+                f"{keys.mask(stored)}"
+            )
             _warn_if_env_overrides()
         elif action == "generate":
             key = keys.generate_key(community)
-            print(f"generated a new key for {community} in {keys.backend_status().name}: "
-                  f"{keys.mask(key)}")
-            print("paste it into the emulator's community or your own with "
-                  "`workbench key show --reveal`", file=sys.stderr)
+            print(
+                f"generated a new key for {community} in {keys.backend_status().name}: "
+                f"{keys.mask(key)}"
+            )
+            print(
+                "paste it into the emulator's community or your own with "
+                "`workbench key show --reveal`",
+                file=sys.stderr,
+            )
             _warn_if_env_overrides()
         elif action == "show":
             found = keys.find_key(community)
@@ -299,8 +333,10 @@ def cmd_key(args: argparse.Namespace) -> int:
             else:
                 print(f"no key was stored for {community}; nothing to delete", file=sys.stderr)
         else:
-            raise CliError("workbench key: say what to do: set, generate, show or delete; "
-                           "see `workbench key --help`")
+            raise CliError(
+                "workbench key: say what to do: set, generate, show or delete; "
+                "see `workbench key --help`"
+            )
     except keys.KeyStoreError as exc:
         raise CliError(str(exc)) from None
     return EXIT_OK
@@ -310,8 +346,9 @@ def _warn_if_env_overrides() -> None:
     import os
 
     if os.environ.get(keys.ENV_VAR):
-        print(f"note: {keys.ENV_VAR} is set and overrides the keyring in this shell",
-              file=sys.stderr)
+        print(
+            f"note: {keys.ENV_VAR} is set and overrides the keyring in this shell", file=sys.stderr
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -328,7 +365,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "token": cmd_token,
     "decode": cmd_decode,
     "key": cmd_key,
@@ -347,7 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         message = str(exc)
         if not message.startswith("workbench"):
-            message = f"workbench {getattr(args, 'command', '') or ''}: {message}".replace("  ", " ")
+            message = f"workbench {getattr(args, 'command', '') or ''}: {message}".replace(
+                "  ", " "
+            )
         print(message, file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:

@@ -74,7 +74,9 @@ def backend_status() -> BackendStatus:
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # keyring's backend discovery can fail in many ways
-        return BackendStatus("none", False, f"the keyring could not be loaded ({exc}); {_FIX_BACKEND}")
+        return BackendStatus(
+            "none", False, f"the keyring could not be loaded ({exc}); {_FIX_BACKEND}"
+        )
     return _status_of(backend)
 
 
@@ -88,7 +90,9 @@ def _status_of(backend: Any) -> BackendStatus:
             return BackendStatus(name, False, f"no keyring backend is available; {_FIX_BACKEND}")
         return BackendStatus(_status_of(usable[0]).name, True)
     if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
-        return BackendStatus(name, False, f"no keyring backend is available ({name}); {_FIX_BACKEND}")
+        return BackendStatus(
+            name, False, f"no keyring backend is available ({name}); {_FIX_BACKEND}"
+        )
     if module.startswith("keyrings.alt") or "plaintext" in cls.__name__.lower():
         return BackendStatus(
             name,
@@ -115,9 +119,13 @@ def _call(action: str, func: Any, *args: Any) -> Any:
             "session, or `gnome-keyring-daemon --unlock`) and try again"
         ) from None
     except keyring.errors.NoKeyringError:
-        raise BackendUnavailableError(f"could not {action}: no keyring backend; {_FIX_BACKEND}") from None
+        raise BackendUnavailableError(
+            f"could not {action}: no keyring backend; {_FIX_BACKEND}"
+        ) from None
     except keyring.errors.KeyringError as exc:
-        raise KeyStoreError(f"could not {action}: the keyring refused ({exc}); {_FIX_BACKEND}") from None
+        raise KeyStoreError(
+            f"could not {action}: the keyring refused ({exc}); {_FIX_BACKEND}"
+        ) from None
     except Exception as exc:  # D-Bus errors from SecretStorage and similar
         raise KeyStoreError(f"could not {action}: {type(exc).__name__}: {exc}") from None
 

@@ -13,7 +13,14 @@ from workbench.sso.redirects import (
     safe_redirect_or_none,
 )
 from workbench.sso.rules import ProfileField, ValidationContext, map_custom_fields, validate_payload
-from workbench.sso.tokens import DEFAULT_TTL, DecodedToken, SigningError, decode, prepare_claims, sign
+from workbench.sso.tokens import (
+    DEFAULT_TTL,
+    DecodedToken,
+    SigningError,
+    decode,
+    prepare_claims,
+    sign,
+)
 
 __all__ = [
     "DEFAULT_TTL",

@@ -32,9 +32,7 @@ WARNING_CODES: tuple[str, ...] = (
 )
 
 # Rejections for a bad signature or an expired token are 401; every other one is 400.
-UNAUTHORIZED_CODES = frozenset(
-    {"invalid_signature", "token_expired", "token_not_yet_valid"}
-)
+UNAUTHORIZED_CODES = frozenset({"invalid_signature", "token_expired", "token_not_yet_valid"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,12 @@ class Finding:
         return self.level == "error"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "code": self.code, "field": self.field, "message": self.message}
+        return {
+            "level": self.level,
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:

@@ -65,7 +65,9 @@ class ValidationContext:
         return time.time() if self.now is None else self.now
 
 
-def validate_payload(payload: Mapping[str, Any], context: ValidationContext | None = None) -> list[Finding]:
+def validate_payload(
+    payload: Mapping[str, Any], context: ValidationContext | None = None
+) -> list[Finding]:
     """All findings for a payload, errors first in the emulator's order."""
     ctx = context or ValidationContext()
     findings: list[Finding] = []
@@ -293,7 +295,7 @@ def _check_spaces(payload: Mapping[str, Any], ctx: ValidationContext) -> list[Fi
                 error(
                     "invalid_claim",
                     "spacesOperation",
-                    f"spacesOperation is {_describe(operation)}; use \"ADD\" (join, keep the "
+                    f'spacesOperation is {_describe(operation)}; use "ADD" (join, keep the '
                     'other spaces) or "REPLACE" (leave every other space), in capitals',
                 )
             )

@@ -145,9 +145,7 @@ def decode(
     body = _decode_json_part(body_b64, "payload", findings)
     signature = _b64decode(sig_b64)
     if signature is None:
-        findings.append(
-            error("malformed_token", None, "the signature part is not base64url")
-        )
+        findings.append(error("malformed_token", None, "the signature part is not base64url"))
     if isinstance(header, dict):
         result.header = header
     if isinstance(body, dict):
@@ -186,9 +184,7 @@ def decode(
 
 def _unsupported_algorithm(alg: Any) -> Finding:
     if isinstance(alg, str) and alg.lower() == "none":
-        message = (
-            f'alg "{alg}" means an unsigned token, which is never accepted; sign with HS256'
-        )
+        message = f'alg "{alg}" means an unsigned token, which is never accepted; sign with HS256'
     elif alg is None:
         message = "the header has no alg; sign with HS256"
     else:

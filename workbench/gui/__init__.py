@@ -1,0 +1,1 @@
+"""The desktop workbench (PySide6). Nothing imports this package but the command line."""
