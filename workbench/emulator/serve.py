@@ -1,0 +1,66 @@
+"""`workbench serve`: the emulator in the foreground, stopped cleanly by SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from workbench import keys
+from workbench.emulator.fixture import Fixture, FixtureError, load_fixture_file, sample_fixture
+from workbench.emulator.server import LOOPBACK_HOSTS, ServerError, ServerThread
+from workbench.emulator.store import StoreError
+from workbench.paths import DataDirError, data_dir
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    print(f"workbench serve: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        key = keys.get_key(args.community)
+    except keys.KeyStoreError as exc:
+        return _fail(str(exc))
+    try:
+        fixture: Fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
+    except FixtureError as exc:
+        return _fail(str(exc))
+    try:
+        directory = data_dir(args.data_dir)
+        server = ServerThread.for_data_dir(directory, fixture, lambda: key, args.host, args.port)
+    except (DataDirError, StoreError, ServerError) as exc:
+        return _fail(str(exc))
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        server.start()
+        server.wait_ready()
+    except ServerError as exc:
+        server.stop()
+        return _fail(str(exc))
+
+    if args.host not in LOOPBACK_HOSTS:
+        print(
+            f"workbench serve: warning: listening on {args.host}, not loopback: the inspection "
+            "API and every member's data are reachable from the network",
+            file=sys.stderr,
+        )
+    print(f"Serving community emulator on {server.url}", flush=True)
+    while not stop.wait(0.5):
+        if not server.running:
+            server.stop()
+            return _fail("the emulator stopped unexpectedly")
+    server.stop()
+    return 0

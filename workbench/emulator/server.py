@@ -1,0 +1,130 @@
+"""ServerThread: the one way the emulator is served, by `workbench serve` and by the GUI.
+
+uvicorn runs in a background thread on a socket bound before the thread starts, so a port in
+use is reported at once and `port=0` knows its port before anything is served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from workbench.emulator.app import KeyProvider, create_app
+from workbench.emulator.fixture import Fixture
+from workbench.emulator.store import Store
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class ServerError(RuntimeError):
+    """The emulator could not start (port in use, bad host, database trouble)."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServerError(
+                f"port {port} on {host} is in use; stop what is using it, or pick another "
+                "with --port (0 picks a free one)"
+            ) from None
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+class ServerThread:
+    """The emulator on a background thread: start(), wait_ready(), url, stop()."""
+
+    def __init__(
+        self,
+        store: Store,
+        key_provider: KeyProvider,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.store = store
+        self.host = host
+        self.app = create_app(store, key_provider)
+        self._socket = bind_socket(host, port)
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+            limit_concurrency=1000,
+            h11_max_incomplete_event_size=64 * 1024,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="emulator", daemon=True)
+        self._error: BaseException | None = None
+
+    @classmethod
+    def for_data_dir(
+        cls,
+        data_dir: Path,
+        fixture: Fixture,
+        key_provider: KeyProvider,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> ServerThread:
+        store = Store.open(data_dir, fixture)
+        try:
+            return cls(store, key_provider, host, port)
+        except BaseException:
+            store.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._server.serve(sockets=[self._socket]))
+        except BaseException as exc:  # reported by wait_ready()/stop()
+            self._error = exc
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if self._error is not None or not self._thread.is_alive():
+                raise ServerError(f"the emulator stopped while starting: {self._error}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"the emulator did not start within {timeout:.0f} s")
+            time.sleep(0.01)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and self._server.started
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        self.store.close()
