@@ -188,9 +188,9 @@ class Store:
             seeded = self._meta("seeded") == "1"
             self._set_meta(conn, "fixture", json.dumps(fixture.raw))
             self._set_meta(conn, "community_name", fixture.community_name)
-            if not seeded or self._meta("settings") is None:
-                self._set_meta(conn, "settings", json.dumps(fixture.settings))
-            elif self._meta("fixture_settings") != json.dumps(fixture.settings):
+            # Settings edited in the workbench survive a restart, unless the fixture's changed.
+            fixture_changed = self._meta("fixture_settings") != json.dumps(fixture.settings)
+            if not seeded or self._meta("settings") is None or fixture_changed:
                 self._set_meta(conn, "settings", json.dumps(fixture.settings))
             self._set_meta(conn, "fixture_settings", json.dumps(fixture.settings))
             self._write_config(conn, fixture)
