@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
 from starlette.applications import Starlette
@@ -224,8 +224,9 @@ def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
                     status_code=403,
                 )
             else:
-                form = await request.form()
-                email = str(form.get("email", "")).strip()
+                body = await request.body()
+                form = parse_qs(body[:16384].decode("utf-8", "replace"))
+                email = (form.get("email") or [""])[0].strip()
                 problems = [
                     f
                     for f in validate_payload(
