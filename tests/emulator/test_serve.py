@@ -162,7 +162,7 @@ def test_a_bad_fixture_is_exit_2(tmp_path: Path, content: str | None, expected: 
     if content is not None:
         path.write_text(content)
     proc = start("--port", "0", "--data-dir", str(tmp_path / "d"), "--fixture", str(path))
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert expected in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -80,10 +81,8 @@ def test_parallel_first_logins_with_one_sub_make_one_member(emu: Emulator) -> No
     barrier = threading.Barrier(16)
 
     def go(tok: str) -> int:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=5)
-        except threading.BrokenBarrierError:
-            pass
         return int(emu.login(tok).status_code)
 
     with ThreadPoolExecutor(16) as pool:
