@@ -19,7 +19,7 @@ from workbench.sso import Payload, PayloadError, SigningError, decode, prepare_c
 from workbench.sso.findings import has_errors
 from workbench.sso.payload import MAX_PAYLOAD_BYTES
 from workbench.sso.rules import ValidationContext, validate_payload
-from workbench.sso.tokens import MAX_TOKEN_LENGTH
+from workbench.sso.tokens import MAX_TOKEN_LENGTH, extract_token
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -258,18 +258,6 @@ def cmd_token(args: argparse.Namespace) -> int:
     except SigningError as exc:
         raise CliError(str(exc), EXIT_INVALID) from None
     return EXIT_OK
-
-
-def extract_token(text: str) -> str:
-    """A token as given, or the jwt parameter of a pasted SSO URL."""
-    text = text.strip()
-    if "jwt=" in text and ("://" in text or text.startswith("/")):
-        from urllib.parse import parse_qs, urlsplit
-
-        values = parse_qs(urlsplit(text).query).get("jwt")
-        if values:
-            return values[0]
-    return text
 
 
 def cmd_decode(args: argparse.Namespace) -> int:

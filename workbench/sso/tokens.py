@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from workbench.sso.findings import Finding, error, has_errors, sort_findings
 from workbench.sso.payload import json_type_name, loads_json
@@ -232,3 +233,13 @@ def _b64decode(part: str) -> bytes | None:
         return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
     except (binascii.Error, ValueError):
         return None
+
+
+def extract_token(text: str) -> str:
+    """A token as given, or the `jwt` parameter of a pasted SSO URL."""
+    text = text.strip()
+    if "jwt=" in text and ("://" in text or text.startswith("/")):
+        values = parse_qs(urlsplit(text).query).get("jwt")
+        if values:
+            return values[0]
+    return text

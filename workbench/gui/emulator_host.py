@@ -1,0 +1,117 @@
+"""Runs the emulator inside the GUI: started off the GUI thread, watched for new events."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from workbench.emulator.fixture import Fixture
+from workbench.emulator.server import ServerThread
+from workbench.emulator.store import Store
+
+
+class EmulatorHost(QObject):
+    started = Signal(str)  # the emulator's URL
+    failed = Signal(str)
+    events_added = Signal(list)  # new events, oldest first
+    community_changed = Signal()  # members, spaces, settings or fields may differ
+    events_reset = Signal()  # the timeline was emptied (reset, fixture import, trim)
+    _ready = Signal(object)
+    _error = Signal(str)
+
+    def __init__(self, data_dir: Path, fixture: Fixture, key_provider: Callable[[], str | None]):
+        super().__init__()
+        self.data_dir = data_dir
+        self.fixture = fixture
+        self.key_provider = key_provider
+        self.server: ServerThread | None = None
+        self._last_event = 0
+        self._poll = QTimer(self)
+        self._poll.setInterval(400)
+        self._poll.timeout.connect(self.poll)
+        self._ready.connect(self._on_ready)
+        self._error.connect(self.failed)
+
+    @property
+    def store(self) -> Store | None:
+        return self.server.store if self.server else None
+
+    @property
+    def url(self) -> str | None:
+        return self.server.url if self.server else None
+
+    def start(self) -> None:
+        """Open the store and start serving on a free port, without freezing the window."""
+
+        def work() -> None:
+            try:
+                server = ServerThread.for_data_dir(
+                    self.data_dir, self.fixture, self.key_provider, "127.0.0.1", 0
+                )
+                server.start()
+                server.wait_ready(30)
+            except Exception as exc:  # reported in the window, in words
+                self._error.emit(f"The emulator could not start: {exc}")
+            else:
+                self._ready.emit(server)
+
+        threading.Thread(target=work, name="emulator-start", daemon=True).start()
+
+    def _on_ready(self, server: ServerThread) -> None:
+        self.server = server
+        events = server.store.events()
+        self._last_event = events[-1]["id"] if events else 0
+        self._poll.start()
+        self.started.emit(server.url)
+        if events:
+            self.events_added.emit(events)
+        self.community_changed.emit()
+
+    def poll(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        new = store.events(self._last_event)
+        if new:
+            self._last_event = new[-1]["id"]
+            self.events_added.emit(new)
+            self.community_changed.emit()
+
+    def reset(self) -> None:
+        if self.store is not None:
+            self.store.reset()
+            self._last_event = 0
+            self.events_reset.emit()
+            self.community_changed.emit()
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        assert self.store is not None
+        result = self.store.update_settings(changes)
+        self.community_changed.emit()
+        return result
+
+    def import_fixture(self, fixture: Fixture) -> None:
+        """Switch the community to another fixture: its configuration and members, fresh."""
+        assert self.store is not None
+        self.store.apply_fixture(fixture)
+        self.store.reset()
+        self.fixture = fixture
+        self._last_event = 0
+        self.events_reset.emit()
+        self.community_changed.emit()
+
+    def trim_events(self, keep: int) -> int:
+        assert self.store is not None
+        removed = self.store.trim_events(keep)
+        self.events_reset.emit()
+        return removed
+
+    def stop(self) -> None:
+        self._poll.stop()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None

@@ -1,0 +1,152 @@
+"""`workbench gui`: builds the application, and the `--screenshot` run used by docs and tests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench import keys
+from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+from workbench.paths import DataDirError, data_dir, read_resource_text
+from workbench.sso import Payload, PayloadError
+
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"workbench gui: {message}", file=sys.stderr)
+    return code
+
+
+def _prepare_environment() -> None:
+    # QtWebEngine (Chromium) refuses to start as root with its sandbox on.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    # No network beyond loopback is assumed: keep Chromium from phoning home.
+    extra = "--disable-background-networking --disable-component-update"
+    if extra not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} {extra}".strip()
+
+
+def _load_payload(path: str | None) -> dict[str, Any]:
+    if path is None:
+        return Payload.from_json(read_resource_text("payloads", "dana.json")).to_dict()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read payload file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"payload file {path} is not UTF-8 text") from None
+    return Payload.from_json(text).to_dict()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    try:
+        payload = _load_payload(args.payload)
+    except (ValueError, PayloadError) as exc:
+        return _fail(str(exc), 1 if isinstance(exc, PayloadError) else 2)
+    try:
+        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
+        directory = data_dir(args.data_dir)
+    except (FixtureError, DataDirError) as exc:
+        return _fail(str(exc))
+    if args.screenshot:
+        try:
+            keys.get_key(args.community)
+        except keys.KeyStoreError as exc:
+            return _fail(str(exc))
+
+    _prepare_environment()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.gui.emulator_host import EmulatorHost
+    from workbench.gui.key_controller import KeyController
+    from workbench.gui.window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("SSO Workbench")
+    app.setOrganizationName("sso-workbench")
+    key_controller = KeyController(args.community)
+    host = EmulatorHost(directory, fixture, key_controller.key)
+    window = MainWindow(directory, host, key_controller, payload)
+    window.show()
+    host.start()
+
+    if not args.screenshot:
+        if key_controller.key() is None:
+            QTimer.singleShot(300, lambda: _offer_key(window))
+        return int(app.exec())
+    return _run_screenshot(app, window, host, Path(args.screenshot))
+
+
+def _offer_key(window: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(window)
+    box.setWindowTitle("No SSO key yet")
+    box.setText(
+        f"There is no SSO key for {window.keys.community}.\n\n{window.keys.problem or ''}\n\n"
+        "Generate one for the local emulator, or paste your community's key."
+    )
+    generate = box.addButton("Generate a key", QMessageBox.ButtonRole.AcceptRole)
+    paste = box.addButton("Paste a key…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is generate:
+        window.generate_key()
+    elif box.clickedButton() is paste:
+        window.set_key()
+
+
+def _run_screenshot(app: Any, window: Any, host: Any, target: Path) -> int:
+    """Log in with the payload in the preview, wait for the community page, save the window."""
+    from PySide6.QtCore import QTimer
+
+    outcome: dict[str, Any] = {"code": None, "message": ""}
+    logged_in = {"started": False}
+
+    def save_and_quit(code: int, message: str = "") -> None:
+        if outcome["code"] is not None:
+            return
+        outcome["message"] = message
+        window.right_tabs.setCurrentWidget(window.preview)
+        app.processEvents()
+        screen = window.screen()
+        image = screen.grabWindow(window.winId()) if screen is not None else window.grab()
+        if image.isNull() or image.width() < 10:
+            image = window.grab()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not image.save(str(target), "PNG"):
+            code, outcome["message"] = 2, f"cannot write {target}"
+        outcome["code"] = code
+        window.close()
+        app.exit(code)
+
+    def on_started(url: str) -> None:
+        logged_in["started"] = True
+        QTimer.singleShot(200, window.log_in)
+
+    def on_loaded(url: str, ok: bool) -> None:
+        if not logged_in["started"] or "/api/auth/sso" in url or not window.preview_has_login:
+            return
+        # Give the page a moment to paint before the window is captured.
+        QTimer.singleShot(700, lambda: save_and_quit(0))
+
+    window.preview_has_login = False
+    window.login_started.connect(lambda url: setattr(window, "preview_has_login", True))
+    host.started.connect(on_started)
+    host.failed.connect(lambda message: save_and_quit(2, message))
+    window.preview.page_loaded.connect(on_loaded)
+    QTimer.singleShot(
+        SCREENSHOT_TIMEOUT_MS,
+        lambda: save_and_quit(1, "the preview did not finish loading within 60 s"),
+    )
+    app.exec()
+    if outcome["message"]:
+        print(f"workbench gui: {outcome['message']}", file=sys.stderr)
+    return int(outcome["code"] or 0)
