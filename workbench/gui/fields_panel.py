@@ -179,15 +179,18 @@ class FieldsPanel(QWidget):
         if self._updating:
             return
         values, bad = self._rows()
-        current = {k for k in self.model.payload() if is_custom_key(k)}
-        # keep the payload's order: rebuild with standard claims first where they were
-        payload = self.model.payload()
-        rebuilt = {k: v for k, v in payload.items() if not is_custom_key(k) or k in values}
+        bad_keys = self._bad_keys(bad)
+        rebuilt: dict[str, Any] = {}
+        for key, value in self.model.payload().items():
+            if not is_custom_key(key):
+                rebuilt[key] = value
+            elif key in values:
+                rebuilt[key] = values[key]
+            elif key in bad_keys:
+                rebuilt[key] = value  # a value that does not fit its type never replaces a good one
+            # any other custom key was renamed or removed in the table
         for key, value in values.items():
-            rebuilt[key] = value
-        removed = [k for k in current if k not in values and k not in self._bad_keys(bad)]
-        for key in removed:
-            rebuilt.pop(key, None)
+            rebuilt.setdefault(key, value)
         self.model.replace(rebuilt, self)
         self._mark(bad)
 
