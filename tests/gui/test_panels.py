@@ -257,3 +257,24 @@ def test_reset_and_trim_from_the_gui(window: Any, qtbot: Any, monkeypatch: Any) 
     window.reset_community()
     assert window.events.list.count() == 0
     assert window.host.store.member_by_external_id("user-1001") is None
+
+
+def test_invalid_space_entries_are_shown_as_they_are(window: Any) -> None:
+    window.model.set_claim(
+        "spaces",
+        [{"spaceId": "sp_general", "action": "join", "role": "ADMIN"}, {"spaceId": "sp_beta"}],
+    )
+    action = window.spaces.table.cellWidget(0, 2)
+    role = window.spaces.table.cellWidget(0, 1)
+    missing = window.spaces.table.cellWidget(1, 2)
+    assert action.currentText() == '"join" (invalid)'
+    assert role.currentText() == '"ADMIN" (invalid)'
+    assert missing.currentText() == "(missing)"
+    # editing another cell keeps the invalid values as they are
+    window.spaces.table.item(1, 0).setText("sp_product")
+    assert window.model.get("spaces") == [
+        {"spaceId": "sp_general", "role": "ADMIN", "action": "join"},
+        {"spaceId": "sp_product"},
+    ]
+    action.setCurrentText("JOIN")
+    assert window.model.get("spaces")[0]["action"] == "JOIN"

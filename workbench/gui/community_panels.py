@@ -39,6 +39,7 @@ def _table(headers: list[str]) -> tuple[QTableView, QStandardItemModel, QSortFil
     view = QTableView()
     view.setModel(proxy)
     view.setSortingEnabled(True)
+    proxy.sort(-1)  # the community's own order until a header is clicked
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)

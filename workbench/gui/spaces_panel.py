@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -47,6 +48,26 @@ def describe_operation(payload: dict[str, Any]) -> str:
     if operation == "REPLACE":
         return f"REPLACE: leave every space first, then {action}."
     return f"{operation or 'No operation (same as ADD)'}: {action}; every other membership stays."
+
+
+_ABSENT = object()
+
+
+def _choice(options: list[str], value: Any, present: bool) -> QComboBox:
+    """A combo of the valid values that also shows, as it is, a value that is not one of them."""
+    combo = QComboBox()
+    for option in options:
+        combo.addItem(option, option)
+    if present and value not in options:
+        shown = json.dumps(value, ensure_ascii=False)
+        combo.addItem(f"{shown} (invalid)", value)
+        combo.setCurrentIndex(combo.count() - 1)
+    elif not present and options[0] != ROLE_ABSENT:
+        combo.addItem("(missing)", _ABSENT)
+        combo.setCurrentIndex(combo.count() - 1)
+    else:
+        combo.setCurrentIndex(options.index(value) if value in options else 0)
+    return combo
 
 
 class SpacesPanel(QWidget):
@@ -159,14 +180,10 @@ class SpacesPanel(QWidget):
         self.table.insertRow(row)
         space_id = entry.get("spaceId")
         self.table.setItem(row, 0, QTableWidgetItem("" if space_id is None else str(space_id)))
-        role = QComboBox()
-        role.addItems([ROLE_ABSENT, "MEMBER"])
-        role.setCurrentIndex(1 if entry.get("role") == "MEMBER" else 0)
+        role = _choice([ROLE_ABSENT, "MEMBER"], entry.get("role", ROLE_ABSENT), "role" in entry)
         role.currentIndexChanged.connect(self._table_changed)
         self.table.setCellWidget(row, 1, role)
-        action = QComboBox()
-        action.addItems(["JOIN", "LEAVE"])
-        action.setCurrentIndex(1 if entry.get("action") == "LEAVE" else 0)
+        action = _choice(["JOIN", "LEAVE"], entry.get("action"), "action" in entry)
         action.currentIndexChanged.connect(self._table_changed)
         self.table.setCellWidget(row, 2, action)
 
@@ -216,10 +233,11 @@ class SpacesPanel(QWidget):
             item = self.table.item(row, 0)
             entry: dict[str, Any] = {"spaceId": item.text().strip() if item else ""}
             role = self.table.cellWidget(row, 1)
-            if isinstance(role, QComboBox) and role.currentText() == "MEMBER":
-                entry["role"] = "MEMBER"
+            if isinstance(role, QComboBox) and role.currentText() != ROLE_ABSENT:
+                entry["role"] = role.currentData()
             action = self.table.cellWidget(row, 2)
-            entry["action"] = action.currentText() if isinstance(action, QComboBox) else "JOIN"
+            if isinstance(action, QComboBox) and action.currentData() is not _ABSENT:
+                entry["action"] = action.currentData()
             entries.append(entry)
         return entries
 

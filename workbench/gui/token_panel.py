@@ -245,6 +245,7 @@ class TokenPanel(QWidget):
         inspect_layout.addLayout(row)
         inspect_layout.addWidget(self.inspected, 1)
         self._pasted_payload: dict[str, Any] | None = None
+        self.inspect_pasted()
 
         self.tabs = QTabWidget()
         self.tabs.addTab(live, "Live token")

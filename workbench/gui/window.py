@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(self.preview, "Preview")
         self.right_tabs.addTab(self.members, "Members")
         self.right_tabs.addTab(self.events, "Events")
-        self.right_tabs.addTab(self.community, "Spaces && fields")
+        self.right_tabs.addTab(self.community, "Community")
         self.right_tabs.addTab(self.settings_panel, "Settings")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -173,11 +173,20 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_save_persona)
         bar.addSeparator()
 
-        bar.addWidget(QLabel(" redirect_uri "))
+        self.addToolBarBreak()
+        bar = QToolBar("Log in")
+        bar.setObjectName("login-toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Target "))
+        self.target_label = QLabel("local emulator (starting…)")
+        self.target_label.setObjectName("target")
+        bar.addWidget(self.target_label)
+        bar.addWidget(QLabel("   redirect_uri "))
         self.redirect = QLineEdit()
         self.redirect.setObjectName("redirect-uri")
         self.redirect.setPlaceholderText("/ (optional path)")
-        self.redirect.setMaximumWidth(180)
+        self.redirect.setMaximumWidth(260)
         bar.addWidget(self.redirect)
         self.act_login = QAction("Log in ▶", self)
         self.act_login.setObjectName("login")
@@ -222,9 +231,7 @@ class MainWindow(QMainWindow):
         community_menu.addAction("Reset to fixture", self.reset_community)
         community_menu.addAction("Trim events to newest 100", lambda: self.host.trim_events(100))
         view_menu = menu.addMenu("&View")
-        for index, name in enumerate(
-            ("Preview", "Members", "Events", "Spaces and fields", "Settings")
-        ):
+        for index, name in enumerate(("Preview", "Members", "Events", "Community", "Settings")):
             view_menu.addAction(name, self._tab_switcher(index), QKeySequence(f"Alt+{index + 1}"))
 
     def _tab_switcher(self, index: int) -> Callable[[], None]:
@@ -318,6 +325,14 @@ class MainWindow(QMainWindow):
     def _community_changed(self) -> None:
         store = self.host.store
         local = self.keys.community == LOCAL
+        if local:
+            self.target_label.setText(
+                f"local emulator at {self.host.url}"
+                if self.host.url
+                else "local emulator (starting…)"
+            )
+        else:
+            self.target_label.setText(f"real community https://{self.keys.community}")
         if store is not None and local:
             settings = store.settings()
             community = Community(
