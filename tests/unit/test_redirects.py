@@ -58,6 +58,8 @@ UNSAFE = [
     "/\u200b/evil.com",
     "/%E2%80%AE",
     "/a\\b",
+    "/%ff%fe",
+    "/%C0%AF%C0%AFevil.com",
 ]
 
 

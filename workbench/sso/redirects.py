@@ -27,7 +27,10 @@ def is_safe_redirect(value: str) -> bool:
     for _ in range(8):  # more rounds than any real value needs; stops at a fixed point
         if not _is_safe_form(seen):
             return False
-        decoded = unquote(seen, errors="strict") if "%" in seen else seen
+        try:
+            decoded = unquote(seen, errors="strict") if "%" in seen else seen
+        except UnicodeDecodeError:
+            return False  # bytes that are not UTF-8 are no path anyone meant
         if decoded == seen:
             return True
         seen = decoded

@@ -113,7 +113,7 @@ def decode(
     """
     result = DecodedToken()
     if token is None or token.strip() == "":
-        result.findings = [error("missing_token", "jwt", "no token: pass the JWT as ?jwt=TOKEN")]
+        result.findings = [error("missing_token", None, "no token: pass the JWT as ?jwt=TOKEN")]
         return result
     token = token.strip()
     if len(token) > MAX_TOKEN_LENGTH:
@@ -191,7 +191,7 @@ def _unsupported_algorithm(alg: Any) -> Finding:
     else:
         shown = alg if isinstance(alg, str) else json_type_name(alg)
         message = f'alg "{shown}" is not supported; the platform only accepts HS256'
-    return error("unsupported_algorithm", "alg", message)
+    return error("unsupported_algorithm", None, message)
 
 
 def _decode_json_part(part: str, name: str, findings: list[Finding]) -> Any:
