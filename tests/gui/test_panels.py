@@ -278,3 +278,34 @@ def test_invalid_space_entries_are_shown_as_they_are(window: Any) -> None:
     ]
     action.setCurrentText("JOIN")
     assert window.model.get("spaces")[0]["action"] == "JOIN"
+
+
+def test_fixture_import_runs_off_the_gui_thread(
+    window: Any, qtbot: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    fixture = tmp_path / "globex.json"
+    fixture.write_text(
+        json.dumps(
+            {
+                "community": {"name": "Globex"},
+                "spaces": [{"id": "sp_x", "name": "X", "slug": "x"}],
+                "members": [
+                    {"email": f"m{i}@globex.example", "name": f"M {i}"} for i in range(300)
+                ],
+            }
+        )
+    )
+    with qtbot.waitSignal(window.host.imported, timeout=20000):
+        window.host.import_fixture(str(fixture))
+    assert window.host.store.community_name() == "Globex"
+    assert window.members.model.rowCount() == 300
+    assert window.spaces.ids_list.item(0).text() == "X  (sp_x)"
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"spaces": 5}')
+    with qtbot.waitSignal(window.host.import_failed, timeout=20000) as blocker:
+        window.host.import_fixture(str(broken))
+    assert "spaces" in blocker.args[0]
+    assert warnings and "spaces" in warnings[0]
+    assert window.host.store.community_name() == "Globex"

@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbench.emulator.fixture import Fixture
+from workbench.emulator.fixture import Fixture, FixtureError, load_fixture_file
 from workbench.emulator.server import ServerThread
-from workbench.emulator.store import Store
+from workbench.emulator.store import Store, StoreError
 
 
 class EmulatorHost(QObject):
@@ -20,8 +20,12 @@ class EmulatorHost(QObject):
     events_added = Signal(list)  # new events, oldest first
     community_changed = Signal()  # members, spaces, settings or fields may differ
     events_reset = Signal()  # the timeline was emptied (reset, fixture import, trim)
+    imported = Signal(str)  # the community name of an imported fixture
+    import_failed = Signal(str)
     _ready = Signal(object)
     _error = Signal(str)
+    _imported = Signal(object)
+    _import_failed = Signal(str)
 
     def __init__(self, data_dir: Path, fixture: Fixture, key_provider: Callable[[], str | None]):
         super().__init__()
@@ -35,6 +39,8 @@ class EmulatorHost(QObject):
         self._poll.timeout.connect(self.poll)
         self._ready.connect(self._on_ready)
         self._error.connect(self.failed)
+        self._imported.connect(self._on_imported)
+        self._import_failed.connect(self.import_failed)
 
     @property
     def store(self) -> Store | None:
@@ -94,15 +100,32 @@ class EmulatorHost(QObject):
         self.community_changed.emit()
         return result
 
-    def import_fixture(self, fixture: Fixture) -> None:
-        """Switch the community to another fixture: its configuration and members, fresh."""
-        assert self.store is not None
-        self.store.apply_fixture(fixture)
-        self.store.reset()
+    def import_fixture(self, path: str) -> None:
+        """Switch to the fixture in `path` (its configuration and members, fresh), off the GUI
+        thread: a large fixture takes a while. Reports through `imported` or `failed`."""
+        store = self.store
+        assert store is not None
+
+        def work() -> None:
+            try:
+                fixture = load_fixture_file(path)
+                store.apply_fixture(fixture)
+                store.reset()
+            except (FixtureError, StoreError) as exc:
+                self._import_failed.emit(str(exc))
+            except Exception as exc:  # the database refused: say so, in words
+                self._import_failed.emit(f"the fixture could not be imported: {exc}")
+            else:
+                self._imported.emit(fixture)
+
+        threading.Thread(target=work, name="fixture-import", daemon=True).start()
+
+    def _on_imported(self, fixture: Fixture) -> None:
         self.fixture = fixture
         self._last_event = 0
         self.events_reset.emit()
         self.community_changed.emit()
+        self.imported.emit(fixture.community_name)
 
     def trim_events(self, keep: int) -> int:
         assert self.store is not None

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import keys
-from workbench.emulator.fixture import FixtureError, load_fixture_file
 from workbench.gui.claims_panel import ClaimsPanel
 from workbench.gui.community_panels import MembersPanel, SettingsPanel, SpacesFieldsPanel
 from workbench.gui.emulator_host import EmulatorHost
@@ -117,6 +116,8 @@ class MainWindow(QMainWindow):
         host.started.connect(self._emulator_started)
         host.failed.connect(self._emulator_failed)
         host.community_changed.connect(self._community_changed)
+        host.imported.connect(lambda name: self.status.setText(f"Imported the community {name}"))
+        host.import_failed.connect(self._import_failed)
         self._key_changed()
         self.controller.refresh()
         self._restore_layout()
@@ -362,14 +363,13 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(
             self, "Import a community fixture", "", "JSON (*.json)"
         )
-        if not path:
-            return
-        try:
-            fixture = load_fixture_file(path)
-        except FixtureError as exc:
-            QMessageBox.warning(self, "Fixture not imported", str(exc))
-            return
-        self.host.import_fixture(fixture)
+        if path:
+            self.status.setText("Importing the fixture…")
+            self.host.import_fixture(path)
+
+    def _import_failed(self, message: str) -> None:
+        self.status.setText("Fixture not imported")
+        QMessageBox.warning(self, "Fixture not imported", message)
 
     def export_fixture(self) -> None:
         if self.host.store is None:
