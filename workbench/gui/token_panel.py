@@ -164,6 +164,12 @@ class DecodedView(QWidget):
             if findings
             else "<b>Findings</b> · none: this token passes every rule"
         )
+        if not findings and decoded is not None:
+            ok = QListWidgetItem(
+                self.style().standardIcon(self.style().StandardPixmap.SP_DialogApplyButton),
+                "No findings: the community accepts this token as it is",
+            )
+            self.findings.addItem(ok)
         for finding in findings:
             where = f" · {finding.field}" if finding.field else ""
             item = QListWidgetItem(
