@@ -14,7 +14,11 @@ from tests.emulator.conftest import Emulator
 from workbench.sso.tokens import sign_raw
 
 scalars = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
 )
 values = st.recursive(
     scalars,
