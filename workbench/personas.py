@@ -48,5 +48,15 @@ class PersonaStore:
         except (OSError, UnicodeDecodeError, PayloadError) as exc:
             raise PersonaError(f"persona {name!r} cannot be read: {exc}") from None
 
+    def all(self) -> dict[str, dict[str, Any]]:
+        """Every readable persona by name (unreadable files are skipped, not fatal)."""
+        out = {}
+        for name in self.names():
+            try:
+                out[name] = self.load(name)
+            except PersonaError:
+                continue
+        return out
+
     def delete(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)

@@ -19,12 +19,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from workbench.emulator.community import LoginResult, sso_login
 from workbench.emulator.fixture import FixtureError
+from workbench.emulator.idp import PayloadProvider, PersonaProvider, host_page_route, idp_routes
 from workbench.emulator.store import MemberRow, Store
+from workbench.emulator.trace import RequestTrace, TraceMiddleware
 from workbench.paths import resource
 from workbench.sso.redirects import is_safe_redirect
 from workbench.sso.rules import ValidationContext, validate_payload
 
 SESSION_COOKIE = "wb_session"
+# The same session for the community embedded in another site's iframe: a third-party cookie
+# must be SameSite=None and Secure (Chromium accepts Secure on http://127.0.0.1 and localhost).
+EMBED_COOKIE = "wb_session_embed"
 LAST_PATH_COOKIE = "wb_last"
 MAX_QUERY_BYTES = 64 * 1024
 
@@ -73,6 +78,10 @@ _templates.filters["initials"] = _initials
 _templates.filters["field_value"] = _field_value
 
 
+def _no_payload() -> dict[str, Any] | None:
+    return None
+
+
 def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     html = _templates.get_template(name).render(**context)
     return HTMLResponse(html, status_code=status)
@@ -100,15 +109,25 @@ class QueryLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
+def create_app(
+    store: Store,
+    key_provider: KeyProvider,
+    *,
+    trace: RequestTrace | None = None,
+    personas: PersonaProvider | None = None,
+    current_payload: PayloadProvider | None = None,
+) -> Starlette:
     state = EmulatorState(store, key_provider)
 
     def wants_json(request: Request) -> bool:
         accept = request.headers.get("accept", "")
         return "application/json" in accept and "text/html" not in accept
 
+    def session_token(request: Request) -> str | None:
+        return request.cookies.get(SESSION_COOKIE) or request.cookies.get(EMBED_COOKIE)
+
     def current_member(request: Request) -> MemberRow | None:
-        return store.member_for_session(request.cookies.get(SESSION_COOKIE))
+        return store.member_for_session(session_token(request))
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         member = current_member(request)
@@ -138,8 +157,10 @@ def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
         result = sso_login(store, token, state.key_provider(), redirect_uri)
         if result.accepted:
             response = RedirectResponse(result.redirect or "/", status_code=302)
+            token = result.session_token or ""
+            response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/")
             response.set_cookie(
-                SESSION_COOKIE, result.session_token or "", httponly=True, samesite="lax", path="/"
+                EMBED_COOKIE, token, httponly=True, samesite="none", secure=True, path="/"
             )
             return response
         return rejection(request, result)
@@ -289,11 +310,21 @@ def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
         return page(request, "login.html", title="Sign up", referrer=referrer(request), signup=True)
 
     async def logout(request: Request) -> Response:
-        store.delete_session(request.cookies.get(SESSION_COOKIE))
+        store.delete_session(session_token(request))
         target = store.settings().get("logoutUrl") or "/"
         response = RedirectResponse(target, status_code=302)
         response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(EMBED_COOKIE, path="/", secure=True, samesite="none")
         return response
+
+    async def methods(request: Request) -> Response:
+        return page(request, "methods.html", title="Log in")
+
+    def render_plain(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return _render(name, status, **context)
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
 
     async def stylesheet(request: Request) -> Response:
         css = resource("static", "community.css").read_text(encoding="utf-8")
@@ -419,7 +450,11 @@ def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
         Route("/auth/login", login),
         Route("/auth/signup", signup),
         Route("/auth/logout", logout),
+        Route("/auth/methods", methods),
+        *idp_routes(render_plain, key_provider, personas or dict, current_payload or _no_payload),
+        host_page_route(render_plain),
         Route("/_workbench/static/community.css", stylesheet),
+        Route("/favicon.ico", favicon),
         Route("/_workbench/api/users", api_users),
         Route("/_workbench/api/users/{member_id}", api_user),
         Route("/_workbench/api/spaces", api_spaces),
@@ -445,9 +480,12 @@ def create_app(store: Store, key_provider: KeyProvider) -> Starlette:
             status_code=status,
         )
 
+    middleware = [Middleware(QueryLimitMiddleware)]
+    if trace is not None:
+        middleware.append(Middleware(TraceMiddleware, trace=trace))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(QueryLimitMiddleware)],
+        middleware=middleware,
         exception_handlers={404: http_not_found, 405: http_not_found},
     )
     app.state.emulator = state

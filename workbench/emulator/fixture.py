@@ -23,6 +23,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "accountSettingsUrl": None,
     "newUsersHomepage": None,
     "clockSkewSeconds": 10,
+    # Not in the platform's settings page: whether JWT SSO is the only login method, in which
+    # case the login button goes straight to the Authorization URL (as the platform does).
+    "jwtSsoOnly": True,
 }
 URL_SETTINGS = (
     "authorizationUrl",
@@ -266,11 +269,14 @@ def check_settings(settings: dict[str, Any], fail: Any = None) -> dict[str, Any]
             continue
         if not isinstance(url, str):
             raise fail(f"settings.{key}", "must be a URL string or null")
-        if key == "newUsersHomepage" and url.startswith("/"):
+        if url.startswith("/"):
+            # a path on the emulator itself, such as its stand-in identity provider
             if not is_safe_redirect(url):
                 raise fail(f"settings.{key}", f"is not a safe path on the community (got {url!r})")
         elif not url.startswith(("http://", "https://")):
-            raise fail(f"settings.{key}", f"must start with http:// or https:// (got {url!r})")
+            raise fail(f"settings.{key}", f"must start with http://, https:// or / (got {url!r})")
+    if not isinstance(settings.get("jwtSsoOnly", True), bool):
+        raise fail("settings.jwtSsoOnly", "must be true or false")
     skew = settings.get("clockSkewSeconds")
     if isinstance(skew, bool) or not isinstance(skew, int | float) or skew < 0 or skew > 86400:
         raise fail("settings.clockSkewSeconds", "must be a number of seconds from 0 to 86400")

@@ -13,6 +13,7 @@ from workbench.emulator.fixture import Fixture, FixtureError, load_fixture_file,
 from workbench.emulator.server import LOOPBACK_HOSTS, ServerError, ServerThread
 from workbench.emulator.store import StoreError
 from workbench.paths import DataDirError, data_dir
+from workbench.personas import PersonaStore
 
 EXIT_USAGE = 2
 
@@ -33,7 +34,15 @@ def run_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         directory = data_dir(args.data_dir)
-        server = ServerThread.for_data_dir(directory, fixture, lambda: key, args.host, args.port)
+        persona_store = PersonaStore(directory)
+        server = ServerThread.for_data_dir(
+            directory,
+            fixture,
+            lambda: key,
+            args.host,
+            args.port,
+            personas=persona_store.all,
+        )
     except (DataDirError, StoreError, ServerError) as exc:
         return _fail(str(exc))
 

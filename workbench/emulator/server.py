@@ -18,7 +18,9 @@ import uvicorn
 
 from workbench.emulator.app import KeyProvider, create_app
 from workbench.emulator.fixture import Fixture
+from workbench.emulator.idp import PayloadProvider, PersonaProvider
 from workbench.emulator.store import Store
+from workbench.emulator.trace import RequestTrace
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -55,10 +57,20 @@ class ServerThread:
         key_provider: KeyProvider,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        personas: PersonaProvider | None = None,
+        current_payload: PayloadProvider | None = None,
     ) -> None:
         self.store = store
         self.host = host
-        self.app = create_app(store, key_provider)
+        self.trace = RequestTrace()
+        self.app = create_app(
+            store,
+            key_provider,
+            trace=self.trace,
+            personas=personas,
+            current_payload=current_payload,
+        )
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
@@ -82,10 +94,15 @@ class ServerThread:
         key_provider: KeyProvider,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        personas: PersonaProvider | None = None,
+        current_payload: PayloadProvider | None = None,
     ) -> ServerThread:
         store = Store.open(data_dir, fixture)
         try:
-            return cls(store, key_provider, host, port)
+            return cls(
+                store, key_provider, host, port, personas=personas, current_payload=current_payload
+            )
         except BaseException:
             store.close()
             raise

@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.emulator.fixture import Fixture, Space, check_settings, fixture_from_data
+from workbench.emulator.fixture import (
+    SETTINGS_DEFAULTS,
+    Fixture,
+    Space,
+    check_settings,
+    fixture_from_data,
+)
 from workbench.sso.rules import ProfileField
 
 DB_NAME = "community.sqlite3"
@@ -292,7 +298,7 @@ class Store:
                     "SELECT key, name, external_keys FROM profile_fields ORDER BY position"
                 )
             )
-            settings = json.loads(self._meta("settings") or "{}")
+            settings = {**SETTINGS_DEFAULTS, **json.loads(self._meta("settings") or "{}")}
             cached = (space_ids, fields, settings)
             self._config_cache = cached
         return cached

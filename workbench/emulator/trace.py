@@ -18,9 +18,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_ENTRIES = 2000
+_NOT_TRACED = ("/_workbench/api/", "/favicon.ico")
 # A login starts at one of these; the requests after it belong to it until the next one.
-_LOGIN_STARTS = ("/auth/login", "/api/auth/sso", "/_workbench/idp/login", "/auth/logout")
-_JWT = re.compile(r"(jwt=)([^&]{12})[^&]*")
+_FLOW_STARTS = ("/auth/login", "/auth/logout", "/_workbench/host")
+_JWT = re.compile(r"(jwt(?:=|%3D))([A-Za-z0-9_-]{12})[A-Za-z0-9_.%-]*?(?=&|%26|$)")
 
 
 def shorten_token(url: str) -> str:
@@ -63,7 +64,7 @@ class RequestTrace:
 
     def start(self, method: str, url: str, path: str, headers: list[tuple[str, str]]) -> TraceEntry:
         with self._lock:
-            if path.startswith(_LOGIN_STARTS) or self._group == 0:
+            if self._starts_flow(path) or self._group == 0:
                 self._group += 1
             entry = TraceEntry(next(self._ids), time.time(), self._group, method, url)
         header_map = {k.lower(): v for k, v in headers}
@@ -76,6 +77,21 @@ class RequestTrace:
         ]
         entry.request_headers = [(k, _redact_header(k, v)) for k, v in headers]
         return entry
+
+    def _starts_flow(self, path: str) -> bool:
+        """A login, logout or embedded host page starts a flow; an SSO request does too,
+        unless it is the next step of the flow before it (a redirect to it, or the iframe of a
+        host page)."""
+        if path.startswith(_FLOW_STARTS):
+            return True
+        if not path.startswith("/api/auth/sso"):
+            return False
+        previous = self._entries[-1] if self._entries else None
+        if previous is None:
+            return True
+        follows_redirect = (previous.location or "").split("?")[0].endswith("/api/auth/sso")
+        follows_host_page = "/_workbench/host" in previous.url
+        return not (follows_redirect or follows_host_page)
 
     def finish(self, entry: TraceEntry) -> None:
         with self._lock:
@@ -108,7 +124,7 @@ class TraceMiddleware:
         self.trace = trace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_workbench/api/"):
+        if scope["type"] != "http" or scope["path"].startswith(_NOT_TRACED):
             await self.app(scope, receive, send)
             return
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]

@@ -217,7 +217,7 @@ class SettingsPanel(QWidget):
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
         for key in SETTINGS_DEFAULTS:
-            if key == "clockSkewSeconds":
+            if key in ("clockSkewSeconds", "jwtSsoOnly"):
                 continue
             edit = QLineEdit()
             edit.setObjectName(f"setting-{key}")
@@ -231,8 +231,11 @@ class SettingsPanel(QWidget):
         self.skew.setSuffix(" s")
         form.addRow(SETTING_LABELS["clockSkewSeconds"], self.skew)
         self.only_jwt = QCheckBox("JWT SSO is the only login method")
-        self.only_jwt.setEnabled(False)
-        self.only_jwt.setToolTip("Coming with the login-button round trip")
+        self.only_jwt.setObjectName("setting-jwtSsoOnly")
+        self.only_jwt.setToolTip(
+            "Then the login button goes straight to the Authorization URL, as the platform does"
+        )
+        form.addRow("", self.only_jwt)
         apply = QPushButton("Apply settings")
         apply.setObjectName("apply-settings")
         apply.clicked.connect(self.apply)
@@ -246,8 +249,8 @@ class SettingsPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(
             hint_label(
-                "URLs must start with http:// or https://; the New users homepage may also be a "
-                "path such as /spaces/welcome. Empty means not set."
+                "URLs start with http:// or https://, or are a path on the emulator such as "
+                "/_workbench/idp/login (its stand-in for your product's login). Empty means not set."
             )
         )
         layout.addLayout(buttons)
@@ -263,6 +266,7 @@ class SettingsPanel(QWidget):
             value = settings.get(key)
             edit.setText("" if value is None else str(value))
         self.skew.setValue(float(settings.get("clockSkewSeconds", 10)))
+        self.only_jwt.setChecked(bool(settings.get("jwtSsoOnly", True)))
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -271,6 +275,7 @@ class SettingsPanel(QWidget):
             values[key] = (text or None) if key in URL_SETTINGS else text
         skew = self.skew.value()
         values["clockSkewSeconds"] = int(skew) if skew.is_integer() else skew
+        values["jwtSsoOnly"] = self.only_jwt.isChecked()
         return values
 
     def apply(self) -> None:

@@ -19,6 +19,7 @@ class EmulatorHost(QObject):
     failed = Signal(str)
     events_added = Signal(list)  # new events, oldest first
     community_changed = Signal()  # members, spaces, settings or fields may differ
+    trace_added = Signal(list)  # new TraceEntry objects, oldest first
     events_reset = Signal()  # the timeline was emptied (reset, fixture import, trim)
     imported = Signal(str)  # the community name of an imported fixture
     import_failed = Signal(str)
@@ -32,6 +33,11 @@ class EmulatorHost(QObject):
         self.data_dir = data_dir
         self.fixture = fixture
         self.key_provider = key_provider
+        # What the stand-in identity provider offers: saved personas and the current payload.
+        # Both are called from the server's thread, so they must only read.
+        self.personas: Callable[[], dict[str, dict[str, Any]]] = dict
+        self.current_payload: Callable[[], dict[str, Any] | None] = lambda: None
+        self._last_trace = 0
         self.server: ServerThread | None = None
         self._last_event = 0
         self._poll = QTimer(self)
@@ -56,7 +62,13 @@ class EmulatorHost(QObject):
         def work() -> None:
             try:
                 server = ServerThread.for_data_dir(
-                    self.data_dir, self.fixture, self.key_provider, "127.0.0.1", 0
+                    self.data_dir,
+                    self.fixture,
+                    self.key_provider,
+                    "127.0.0.1",
+                    0,
+                    personas=self.personas,
+                    current_payload=self.current_payload,
                 )
                 server.start()
                 server.wait_ready(30)
@@ -79,8 +91,12 @@ class EmulatorHost(QObject):
 
     def poll(self) -> None:
         store = self.store
-        if store is None:
+        if store is None or self.server is None:
             return
+        traced = self.server.trace.entries(self._last_trace)
+        if traced:
+            self._last_trace = traced[-1].id
+            self.trace_added.emit(traced)
         new = store.events(self._last_event)
         if new:
             self._last_event = new[-1]["id"]

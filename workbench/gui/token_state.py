@@ -47,6 +47,8 @@ class TokenController(QObject):
         self.ttl: int | None = 60
         self.community = Community()
         self.state = TokenState({}, None, None)
+        # A fresh dict on every edit, never mutated: safe to read from the emulator's thread.
+        self.payload_snapshot: dict[str, Any] = model.payload()
         model.changed.connect(self.refresh)
 
     def set_ttl(self, ttl: int | None) -> None:
@@ -66,7 +68,8 @@ class TokenController(QObject):
         )
 
     def refresh(self, *_: object) -> TokenState:
-        claims = prepare_claims(self.model.payload(), ttl=self.ttl)
+        self.payload_snapshot = self.model.payload()
+        claims = prepare_claims(self.payload_snapshot, ttl=self.ttl)
         key = self.key_provider()
         ctx = self.context()
         if key is None:

@@ -38,6 +38,7 @@ from workbench.gui.preview import PreviewPanel
 from workbench.gui.spaces_panel import SpacesPanel
 from workbench.gui.token_panel import TokenPanel
 from workbench.gui.token_state import Community, TokenController
+from workbench.gui.trace_panel import TracePanel
 from workbench.personas import PersonaError, PersonaStore
 from workbench.sso import UnsafeRedirectError, build_sso_url
 
@@ -89,11 +90,20 @@ class MainWindow(QMainWindow):
         self.events = EventsPanel(host)
         self.community = SpacesFieldsPanel(host)
         self.settings_panel = SettingsPanel(host)
+        self.trace = TracePanel(host)
+        self.preview.cookie_blocked.connect(
+            lambda origin, first: self.trace.add_note(
+                f"cookie from {origin} refused: third-party inside {first}"
+            )
+        )
+        host.personas = self.personas.all
+        host.current_payload = lambda: self.controller.payload_snapshot
         self.right_tabs = QTabWidget()
         self.right_tabs.setObjectName("right-tabs")
         self.right_tabs.addTab(self.preview, "Preview")
         self.right_tabs.addTab(self.members, "Members")
         self.right_tabs.addTab(self.events, "Events")
+        self.right_tabs.addTab(self.trace, "Trace")
         self.right_tabs.addTab(self.community, "Community")
         self.right_tabs.addTab(self.settings_panel, "Settings")
 
@@ -232,7 +242,8 @@ class MainWindow(QMainWindow):
         community_menu.addAction("Reset to fixture", self.reset_community)
         community_menu.addAction("Trim events to newest 100", lambda: self.host.trim_events(100))
         view_menu = menu.addMenu("&View")
-        for index, name in enumerate(("Preview", "Members", "Events", "Community", "Settings")):
+        tabs = ("Preview", "Members", "Events", "Trace", "Community", "Settings")
+        for index, name in enumerate(tabs):
             view_menu.addAction(name, self._tab_switcher(index), QKeySequence(f"Alt+{index + 1}"))
 
     def _tab_switcher(self, index: int) -> Callable[[], None]:
@@ -315,9 +326,10 @@ class MainWindow(QMainWindow):
 
     def _emulator_started(self, url: str) -> None:
         self.status.setText(f"Local emulator running at {url}")
+        self.preview.emulator_url = url
         self._community_changed()
         if self.preview.view.url().isEmpty():
-            self.preview.load(url + "/")
+            self.preview.open(url + "/")
 
     def _emulator_failed(self, message: str) -> None:
         self.status.setText(message)
@@ -417,7 +429,7 @@ class MainWindow(QMainWindow):
             return
         self.redirect.setStyleSheet("")
         self.right_tabs.setCurrentWidget(self.preview)
-        self.preview.load(url)
+        self.preview.open(url)
         self.login_started.emit(url)
 
     def copy_token(self) -> None:
