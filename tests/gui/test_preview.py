@@ -203,3 +203,33 @@ def test_the_preview_profile_persists_cookies_per_data_directory(window: Any, qt
     storage = window.data_dir / "browser" / "storage"
     assert window.preview.profile.persistentStoragePath() == str(storage)
     assert not window.preview.profile.isOffTheRecord()
+
+
+def test_a_real_community_target_loads_its_sso_url(
+    window: Any, monkeypatch: Any, qtbot: Any
+) -> None:
+    from tests.conftest import TEST_KEY
+
+    opened: list[str] = []
+    monkeypatch.setattr(window.preview, "open", opened.append)
+    window.domain.setCurrentText("acme.community.example")
+    window._domain_changed()
+    assert window.keys.key() == TEST_KEY  # WORKBENCH_SSO_KEY applies to any community
+    assert window.target_label.text() == "real community https://acme.community.example"
+    window.redirect.setText("/spaces/general")
+    window.log_in()
+    assert opened and opened[0].startswith("https://acme.community.example/api/auth/sso?jwt=")
+    assert opened[0].endswith("&redirect_uri=/spaces/general")
+    # nothing of the local emulator is assumed about a real community
+    assert window.controller.community.space_ids is None
+    assert window.controller.community.profile_fields is None
+
+
+def test_save_png_of_the_page(window: Any, qtbot: Any, monkeypatch: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "page.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.waitUntil(lambda: window.preview.view.url().path() == "/", timeout=WAIT)
+    window.preview.save_screenshot()
+    assert target.read_bytes()[:4] == b"\x89PNG"
