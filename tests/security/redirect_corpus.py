@@ -1,0 +1,86 @@
+"""Open-redirect values: Keycloak's redirect tests, and bypasses collected from the field.
+
+Every value here must be refused as a redirect_uri (the member goes to `/` instead), by the
+emulator and by every URL builder.
+"""
+
+HOSTILE_REDIRECTS: list[str] = [
+    # scheme-relative and absolute
+    "//evil.com",
+    "///evil.com",
+    "////evil.com",
+    "//evil.com/",
+    "//evil.com/%2f..",
+    "https://evil.com",
+    "http://evil.com",
+    "HTTPS://evil.com",
+    "HtTpS://evil.com",
+    "https:evil.com",
+    "http:/evil.com",
+    "https:/\\evil.com",
+    "ftp://evil.com",
+    # backslashes (browsers read them as slashes)
+    "/\\evil.com",
+    "\\\\evil.com",
+    "\\/evil.com",
+    "/\\/evil.com",
+    "/.\\evil.com",
+    "/a\\b",
+    "\\evil.com",
+    # encoded slashes and backslashes, single and double and triple encoded
+    "/%2F%2Fevil.com",
+    "/%2f%2fevil.com",
+    "%2F%2Fevil.com",
+    "/%5Cevil.com",
+    "/%5cevil.com",
+    "/%252F%252Fevil.com",
+    "/%25252F%25252Fevil.com",
+    "/%255Cevil.com",
+    "%2f/evil.com",
+    "/%2F/evil.com",
+    "/%09/evil.com",
+    "/%0a/evil.com",
+    # userinfo and lookalike hosts
+    "//user@evil.com",
+    "https://community.example@evil.com",
+    "//community.example%40evil.com",
+    "https://evil.com#@community.example",
+    "//evil.com\\@community.example",
+    # dangerous schemes
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "javascript://%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    # whitespace and control characters
+    " /spaces",
+    "\t/spaces",
+    "\n/spaces",
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "/\r/evil.com",
+    "/spaces\r\nSet-Cookie: x=1",
+    "/spaces%0d%0aLocation:%20https://evil.com",
+    "/%00",
+    "/x\x00",
+    "/%0d%0a",
+    # unicode look-alikes of / and \, and invisible characters
+    "/\u2215\u2215evil.com",
+    "/\uff0f\uff0fevil.com",
+    "/\uff3cevil.com",
+    "/\u2044evil.com",
+    "/\u200b/evil.com",
+    "/%E2%80%8B/evil.com",
+    "/%E2%80%AE",
+    "/\u202e/evil.com",
+    "/%C0%AF%C0%AFevil.com",
+    "/%ff%fe",
+    # relative paths that are not rooted
+    "spaces",
+    "./spaces",
+    "../spaces",
+    "..;/evil.com",
+    "evil.com",
+    "",
+]
