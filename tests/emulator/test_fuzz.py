@@ -62,7 +62,9 @@ SETTINGS = settings(
 )
 
 
-@SETTINGS
+@settings(
+    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     header=headers,
     payload=payloads | st.builds(lambda v: v, values),
@@ -85,7 +87,9 @@ def test_generated_tokens(
         assert snapshot(emu) == before
 
 
-@SETTINGS
+@settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(raw=st.text(max_size=300))
 def test_generated_query_strings(emu: Emulator, raw: str) -> None:
     before = snapshot(emu)

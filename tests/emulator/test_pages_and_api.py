@@ -274,3 +274,19 @@ def test_the_sample_fixture_loads() -> None:
     linked = [m for m in sample.members if m.external_id]
     unlinked = [m for m in sample.members if not m.external_id]
     assert linked and unlinked
+
+
+def test_the_inspection_token_guards_the_api(emu: Emulator) -> None:
+    from starlette.testclient import TestClient
+
+    from tests.conftest import TEST_KEY
+    from workbench.emulator.app import create_app
+
+    client = TestClient(create_app(emu.store, lambda: TEST_KEY, inspection_token="s3cret-token"))
+    assert client.get("/_workbench/api/users").status_code == 401
+    assert client.post("/_workbench/api/reset").status_code == 401
+    wrong = client.get("/_workbench/api/users", headers={"authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    right = client.get("/_workbench/api/users", headers={"authorization": "Bearer s3cret-token"})
+    assert right.status_code == 200 and len(right.json()) == 2
+    assert client.get("/").status_code == 200

@@ -204,7 +204,11 @@ def test_a_custom_fixture_is_served(serve: Any, tmp_path: Path) -> None:
 def test_another_host_warns(tmp_path: Path) -> None:
     proc = start("--host", "0.0.0.0", "--port", "0", "--data-dir", str(tmp_path))  # noqa: S104
     try:
-        wait_ready(proc)
+        url = wait_ready(proc).replace("0.0.0.0", "127.0.0.1")  # noqa: S104
+        served = Served(proc, url)
+        refused = served.get("/_workbench/api/users")
+        assert refused[0] == 401 and refused[1]["error"]["code"] == "unauthorized"
+        assert served.get("/", accept="text/html")[0] == 200  # the community itself stays open
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=15)
     finally:
@@ -212,6 +216,8 @@ def test_another_host_warns(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate(timeout=10)
     assert "reachable from the network" in err
+    token = err.split("Authorization: Bearer ", 1)[1].split()[0]
+    assert len(token) >= 24
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Callable
@@ -109,6 +110,33 @@ class QueryLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+class InspectionTokenMiddleware:
+    """Off loopback, the inspection API answers only with the token printed at start
+    (`Authorization: Bearer TOKEN`): members' data must not be one URL away on a network."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/_workbench/api/"):
+            given = dict(scope.get("headers", [])).get(b"authorization", b"")
+            if not hmac.compare_digest(given, self.expected):
+                response = JSONResponse(
+                    {
+                        "error": {
+                            "code": "unauthorized",
+                            "message": "send the inspection token printed by `workbench "
+                            "serve` as Authorization: Bearer TOKEN",
+                        }
+                    },
+                    status_code=401,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     store: Store,
     key_provider: KeyProvider,
@@ -116,6 +144,7 @@ def create_app(
     trace: RequestTrace | None = None,
     personas: PersonaProvider | None = None,
     current_payload: PayloadProvider | None = None,
+    inspection_token: str | None = None,
 ) -> Starlette:
     state = EmulatorState(store, key_provider)
 
@@ -481,6 +510,8 @@ def create_app(
         )
 
     middleware = [Middleware(QueryLimitMiddleware)]
+    if inspection_token is not None:
+        middleware.append(Middleware(InspectionTokenMiddleware, token=inspection_token))
     if trace is not None:
         middleware.append(Middleware(TraceMiddleware, trace=trace))
     app = Starlette(

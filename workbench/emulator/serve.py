@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import signal
 import sys
 import threading
@@ -32,6 +33,8 @@ def run_serve(args: argparse.Namespace) -> int:
         fixture: Fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
     except FixtureError as exc:
         return _fail(str(exc))
+    exposed = args.host not in LOOPBACK_HOSTS
+    inspection_token = secrets.token_urlsafe(24) if exposed else None
     try:
         directory = data_dir(args.data_dir)
         persona_store = PersonaStore(directory)
@@ -42,6 +45,7 @@ def run_serve(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             personas=persona_store.all,
+            inspection_token=inspection_token,
         )
     except (DataDirError, StoreError, ServerError) as exc:
         return _fail(str(exc))
@@ -60,11 +64,13 @@ def run_serve(args: argparse.Namespace) -> int:
         server.stop()
         return _fail(str(exc))
 
-    if args.host not in LOOPBACK_HOSTS:
+    if exposed:
         print(
-            f"workbench serve: warning: listening on {args.host}, not loopback: the inspection "
-            "API and every member's data are reachable from the network",
+            f"workbench serve: warning: listening on {args.host}, not loopback: the community "
+            "and its members' data are reachable from the network. The inspection API now "
+            f"needs the header  Authorization: Bearer {inspection_token}",
             file=sys.stderr,
+            flush=True,
         )
     print(f"Serving community emulator on {server.url}", flush=True)
     while not stop.wait(0.5):

@@ -60,6 +60,7 @@ class ServerThread:
         *,
         personas: PersonaProvider | None = None,
         current_payload: PayloadProvider | None = None,
+        inspection_token: str | None = None,
     ) -> None:
         self.store = store
         self.host = host
@@ -70,6 +71,7 @@ class ServerThread:
             trace=self.trace,
             personas=personas,
             current_payload=current_payload,
+            inspection_token=inspection_token,
         )
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
@@ -97,11 +99,18 @@ class ServerThread:
         *,
         personas: PersonaProvider | None = None,
         current_payload: PayloadProvider | None = None,
+        inspection_token: str | None = None,
     ) -> ServerThread:
         store = Store.open(data_dir, fixture)
         try:
             return cls(
-                store, key_provider, host, port, personas=personas, current_payload=current_payload
+                store,
+                key_provider,
+                host,
+                port,
+                personas=personas,
+                current_payload=current_payload,
+                inspection_token=inspection_token,
             )
         except BaseException:
             store.close()
