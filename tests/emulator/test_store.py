@@ -125,3 +125,44 @@ def test_trim_events_keeps_the_newest(emu: Emulator) -> None:
         emu.login("bad")
     assert emu.store.trim_events(2) == 3
     assert len(emu.events()) == 2
+
+
+def test_a_version_1_database_is_migrated_forward(tmp_path: Path) -> None:
+    from workbench.emulator.store import _MIGRATIONS
+
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.executescript(_MIGRATIONS[1] + "PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO members (id, external_id, email, email_lower, name, created_at, updated_at) "
+        "VALUES ('m_old', 'old-1', 'Old@example.com', 'old@example.com', 'Old', 'x', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path / DB_NAME)
+    try:
+        assert store.member_by_external_id("old-1") is not None
+        token = store.create_session("m_old")
+        assert store.member_for_session(token) is not None
+        store.delete_session(token)
+        assert store.member_for_session(token) is None
+    finally:
+        store.close()
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()
+
+
+def test_forged_and_stale_session_tokens_are_refused(tmp_path: Path) -> None:
+    store = Store.open(tmp_path, fixture())
+    try:
+        member = store.list_users()[0]["id"]
+        token = store.create_session(member)
+        assert store.member_for_session(token) is not None
+        forged = token.replace(member, store.list_users()[1]["id"])
+        assert store.member_for_session(forged) is None
+        assert store.member_for_session(token[:-1] + ("0" if token[-1] != "0" else "1")) is None
+        assert store.member_for_session("garbage") is None
+        store.reset()
+        assert store.member_for_session(token) is None  # a reset ends every session
+    finally:
+        store.close()

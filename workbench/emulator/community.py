@@ -36,6 +36,15 @@ class LoginResult:
         return self.outcome != "rejected"
 
 
+_COLUMN = {
+    "externalId": "external_id",
+    "email": "email",
+    "name": "name",
+    "tagline": "tagline",
+    "picture": "picture",
+}
+
+
 class _Conflict(Exception):
     def __init__(self, finding: Finding) -> None:
         super().__init__(finding.message)
@@ -124,14 +133,16 @@ def _upsert(
     now = utc_now()
     changes: dict[str, list[Any]] = {}
 
-    member = store.member_by_external_id(sub)
+    # One indexed lookup finds both the member with this sub and the one with this email.
+    by_sub, by_email = store.members_by_sub_or_email(sub, email)
+    member = by_sub
     created = False
     if member is not None:
-        holder = store.member_by_email(email)
+        holder = by_email
         if holder is not None and holder.id != member.id:
             raise _Conflict(_conflict(email, "another member", holder))
     else:
-        member = store.member_by_email(email)
+        member = by_email
         if member is not None:
             if member.external_id is not None:
                 raise _Conflict(
@@ -171,7 +182,7 @@ def _upsert(
     if created:
         store.insert_member(member)
     else:
-        store.update_member(member)
+        store.update_member(member, {_COLUMN[name] for name in changes if name in _COLUMN})
 
     _apply_spaces(store, member.id, payload, created, now, changes)
     _apply_fields(store, member.id, payload, changes)
@@ -187,9 +198,10 @@ def _upsert(
     if redirect_uri is not None and not is_safe_redirect(redirect_uri):
         extra["redirectRefused"] = "redirect_uri is not a relative path on the community"
 
-    session = store.create_session(member.id)
+    session = store.create_session(member.id, now)
     outcome = "created" if created else "updated"
     event_id = store.add_event(
+        at=now,
         outcome=outcome,
         code=None,
         user_id=member.id,
@@ -231,28 +243,25 @@ def _apply_spaces(
         return  # memberships stay as they are, whatever spacesOperation says
     known = store.space_ids()
     old = [] if created else store.member_space_ids(member_id)
-    current = set(old)
-    if payload.get("spacesOperation") == "REPLACE":
-        for space_id in list(current):
-            store.leave_space(member_id, space_id)
-        current.clear()
+    # Work out the final set first, then write only the difference.
+    final = set() if payload.get("spacesOperation") == "REPLACE" else set(old)
     for space_id in payload.get("spaceIds", []):
         if space_id in known:
-            store.join_space(member_id, space_id, now)
-            current.add(space_id)
+            final.add(space_id)
     for entry in payload.get("spaces", []):
         space_id = entry["spaceId"]
-        if space_id not in known:
-            continue
-        if entry["action"] == "JOIN":
-            store.join_space(member_id, space_id, now)
-            current.add(space_id)
-        else:
-            store.leave_space(member_id, space_id)
-            current.discard(space_id)
-    new = store.member_space_ids(member_id)
-    if sorted(old) != sorted(new):
-        changes["spaceIds"] = [old, new]
+        if space_id in known:
+            if entry["action"] == "JOIN":
+                final.add(space_id)
+            else:
+                final.discard(space_id)
+    previous = set(old)
+    for space_id in previous - final:
+        store.leave_space(member_id, space_id)
+    for space_id in final - previous:
+        store.join_space(member_id, space_id, now)
+    if final != previous:
+        changes["spaceIds"] = [old, store.in_space_order(final)]
 
 
 def _apply_fields(

@@ -46,6 +46,7 @@ def run_serve(args: argparse.Namespace) -> int:
             args.port,
             personas=persona_store.all,
             inspection_token=inspection_token,
+            trace=False,
         )
     except (DataDirError, StoreError, ServerError) as exc:
         return _fail(str(exc))

@@ -61,14 +61,16 @@ class ServerThread:
         personas: PersonaProvider | None = None,
         current_payload: PayloadProvider | None = None,
         inspection_token: str | None = None,
+        trace: bool = True,
     ) -> None:
         self.store = store
         self.host = host
+        # The flow trace is for the GUI's preview; headless, it would only cost time.
         self.trace = RequestTrace()
         self.app = create_app(
             store,
             key_provider,
-            trace=self.trace,
+            trace=self.trace if trace else None,
             personas=personas,
             current_payload=current_payload,
             inspection_token=inspection_token,
@@ -100,6 +102,7 @@ class ServerThread:
         personas: PersonaProvider | None = None,
         current_payload: PayloadProvider | None = None,
         inspection_token: str | None = None,
+        trace: bool = True,
     ) -> ServerThread:
         store = Store.open(data_dir, fixture)
         try:
@@ -111,6 +114,7 @@ class ServerThread:
                 personas=personas,
                 current_payload=current_payload,
                 inspection_token=inspection_token,
+                trace=trace,
             )
         except BaseException:
             store.close()

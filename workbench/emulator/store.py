@@ -8,6 +8,7 @@ directory keeps all of it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import sqlite3
@@ -29,7 +30,7 @@ from workbench.emulator.fixture import (
 from workbench.sso.rules import ProfileField
 
 DB_NAME = "community.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -65,6 +66,11 @@ _MIGRATIONS: dict[int, str] = {
         code TEXT, user_id TEXT, redirect TEXT, findings TEXT NOT NULL, changes TEXT NOT NULL,
         extra TEXT NOT NULL DEFAULT '{}');
     """,
+    # Sessions became signed cookies (no write per login); only logouts are remembered.
+    2: """
+    DROP TABLE sessions;
+    CREATE TABLE revoked_sessions (nonce TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
+    """,
 }
 
 
@@ -80,10 +86,6 @@ def new_member_id() -> str:
     return "m_" + secrets.token_hex(6)
 
 
-def _hash_session(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 @dataclass(slots=True)
 class MemberRow:
     id: str
@@ -97,6 +99,10 @@ class MemberRow:
 
 
 _MEMBER_COLUMNS = "id, external_id, email, name, tagline, picture, created_at, updated_at"
+
+
+# Spaces, profile fields, settings and each space's position: read once, kept until changed.
+_Config = tuple[frozenset[str], tuple[ProfileField, ...], dict[str, Any], dict[str, int]]
 
 
 class Store:
@@ -116,9 +122,8 @@ class Store:
             raise StoreError(f"cannot open the emulator database {self.path}: {exc}") from None
         self._lock = threading.RLock()
         self._in_tx = False
-        self._config_cache: (
-            tuple[frozenset[str], tuple[ProfileField, ...], dict[str, Any]] | None
-        ) = None
+        self._config_cache: _Config | None = None
+        self._session_cache: tuple[bytes, str] | None = None
         self._migrate()
 
     @classmethod
@@ -248,7 +253,7 @@ class Store:
         """Back to the fixture: its members, memberships and fields; no sessions, no events."""
         fixture = self.fixture()
         with self.transaction() as conn:
-            conn.execute("DELETE FROM sessions")
+            self._end_all_sessions(conn)
             conn.execute("DELETE FROM events")
             conn.execute("DELETE FROM memberships")
             conn.execute("DELETE FROM member_fields")
@@ -288,10 +293,11 @@ class Store:
     def community_name(self) -> str:
         return self._meta("community_name") or "Community"
 
-    def _config(self) -> tuple[frozenset[str], tuple[ProfileField, ...], dict[str, Any]]:
+    def _config(self) -> _Config:
         cached = self._config_cache
         if cached is None:
-            space_ids = frozenset(row[0] for row in self._query("SELECT id FROM spaces"))
+            order = {row[0]: row[1] for row in self._query("SELECT id, position FROM spaces")}
+            space_ids = frozenset(order)
             fields = tuple(
                 ProfileField(row[0], row[1], tuple(json.loads(row[2])))
                 for row in self._query(
@@ -299,7 +305,7 @@ class Store:
                 )
             )
             settings = {**SETTINGS_DEFAULTS, **json.loads(self._meta("settings") or "{}")}
-            cached = (space_ids, fields, settings)
+            cached = (space_ids, fields, settings, order)
             self._config_cache = cached
         return cached
 
@@ -341,6 +347,29 @@ class Store:
         rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE {where} = ?", (value,))
         return MemberRow(*rows[0]) if rows else None
 
+    def members_by_sub_or_email(
+        self, external_id: str, email: str
+    ) -> tuple[MemberRow | None, MemberRow | None]:
+        """(the member with this externalId, the member with this email), in one query."""
+        email_lower = email.lower()
+        rows = self._query(
+            f"SELECT {_MEMBER_COLUMNS}, email_lower FROM members "
+            "WHERE external_id = ? OR email_lower = ?",
+            (external_id, email_lower),
+        )
+        by_sub = by_email = None
+        for row in rows:
+            member = MemberRow(*row[:-1])
+            if member.external_id == external_id:
+                by_sub = member
+            if row[-1] == email_lower:
+                by_email = member
+        return by_sub, by_email
+
+    def in_space_order(self, space_ids: set[str]) -> list[str]:
+        order = self._config()[3]
+        return sorted(space_ids, key=lambda s: (order.get(s, len(order)), s))
+
     def member_by_id(self, member_id: str) -> MemberRow | None:
         return self._member("id", member_id)
 
@@ -368,21 +397,26 @@ class Store:
                 ),
             )
 
-    def update_member(self, row: MemberRow) -> None:
+    def update_member(self, row: MemberRow, changed: set[str] | None = None) -> None:
+        """Write the member; with `changed`, only those columns (and updated_at), so the unique
+        indexes are not rewritten when email and externalId stay the same."""
+        columns = {
+            "external_id": row.external_id,
+            "email": row.email,
+            "email_lower": row.email.lower(),
+            "name": row.name,
+            "tagline": row.tagline,
+            "picture": row.picture,
+        }
+        if changed is not None:
+            if "email" in changed:
+                changed = changed | {"email_lower"}
+            columns = {k: v for k, v in columns.items() if k in changed}
+        columns["updated_at"] = row.updated_at
+        assignments = ", ".join(f"{name} = ?" for name in columns)
         with self._lock:
             self._conn.execute(
-                "UPDATE members SET external_id = ?, email = ?, email_lower = ?, name = ?, "
-                "tagline = ?, picture = ?, updated_at = ? WHERE id = ?",
-                (
-                    row.external_id,
-                    row.email,
-                    row.email.lower(),
-                    row.name,
-                    row.tagline,
-                    row.picture,
-                    row.updated_at,
-                    row.id,
-                ),
+                f"UPDATE members SET {assignments} WHERE id = ?", (*columns.values(), row.id)
             )
 
     def member_space_ids(self, member_id: str) -> list[str]:
@@ -521,30 +555,71 @@ class Store:
 
     # ---- sessions -----------------------------------------------------------------------------
 
-    def create_session(self, member_id: str) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO sessions (token_hash, member_id, created_at) VALUES (?, ?, ?)",
-                (_hash_session(token), member_id, utc_now()),
-            )
-        return token
+    def _session_keys(self) -> tuple[bytes, str]:
+        """The secret that signs session cookies, and the epoch a reset moves on."""
+        secret = self._meta("session_secret")
+        epoch = self._meta("session_epoch")
+        if secret is None or epoch is None:
+            with self.transaction() as conn:
+                secret = self._meta("session_secret") or secrets.token_hex(32)
+                epoch = self._meta("session_epoch") or "1"
+                self._set_meta(conn, "session_secret", secret)
+                self._set_meta(conn, "session_epoch", epoch)
+        return bytes.fromhex(secret), epoch
+
+    def create_session(self, member_id: str, at: str | None = None) -> str:
+        """A signed session token: `member.epoch.nonce.signature`. Nothing is written, so a
+        login costs no extra write; a logout revokes the nonce, a reset moves the epoch."""
+        secret, epoch = self._session_cache or self._load_session_cache()
+        body = f"{member_id}.{epoch}.{secrets.token_urlsafe(12)}"
+        signature = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{body}.{signature}"
+
+    def _load_session_cache(self) -> tuple[bytes, str]:
+        self._session_cache = self._session_keys()
+        return self._session_cache
+
+    def _verify_session(self, token: str) -> tuple[str, str] | None:
+        """(member id, nonce) of a genuine, current session token, else None."""
+        parts = token.split(".")
+        if len(parts) != 4:
+            return None
+        member_id, epoch, nonce, signature = parts
+        secret, current_epoch = self._session_cache or self._load_session_cache()
+        expected = hmac.new(
+            secret, f"{member_id}.{epoch}.{nonce}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        if not hmac.compare_digest(expected, signature) or epoch != current_epoch:
+            return None
+        return member_id, nonce
 
     def member_for_session(self, token: str | None) -> MemberRow | None:
         if not token or len(token) > 200:
             return None
-        rows = self._query(
-            f"SELECT {', '.join('m.' + c.strip() for c in _MEMBER_COLUMNS.split(','))} "
-            "FROM sessions s JOIN members m ON m.id = s.member_id WHERE s.token_hash = ?",
-            (_hash_session(token),),
-        )
-        return MemberRow(*rows[0]) if rows else None
+        verified = self._verify_session(token)
+        if verified is None:
+            return None
+        member_id, nonce = verified
+        if self._query("SELECT 1 FROM revoked_sessions WHERE nonce = ?", (nonce,)):
+            return None
+        return self.member_by_id(member_id)
 
     def delete_session(self, token: str | None) -> None:
-        if not token:
+        """End one session (logout): its nonce is remembered as revoked."""
+        verified = self._verify_session(token) if token else None
+        if verified is None:
             return
         with self.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_hash_session(token),))
+            conn.execute(
+                "INSERT OR IGNORE INTO revoked_sessions (nonce, at) VALUES (?, ?)",
+                (verified[1], utc_now()),
+            )
+
+    def _end_all_sessions(self, conn: sqlite3.Connection) -> None:
+        _secret, epoch = self._session_keys()
+        self._set_meta(conn, "session_epoch", str(int(epoch) + 1))
+        conn.execute("DELETE FROM revoked_sessions")
+        self._session_cache = None
 
     # ---- events -------------------------------------------------------------------------------
 
@@ -558,13 +633,14 @@ class Store:
         findings: list[dict[str, Any]],
         changes: dict[str, Any],
         extra: dict[str, Any] | None = None,
+        at: str | None = None,
     ) -> int:
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT INTO events (at, outcome, code, user_id, redirect, findings, changes, extra) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    utc_now(),
+                    at or utc_now(),
                     outcome,
                     code,
                     user_id,
