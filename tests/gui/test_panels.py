@@ -188,10 +188,13 @@ def test_members_and_events_update_after_a_login(window: Any, qtbot: Any) -> Non
     qtbot.waitUntil(lambda: window.events.list.count() == 1, timeout=5000)
     assert "Updated" in window.events.list.item(0).text()
     assert "externalId" in window.events.details.toHtml()
-    names = [window.members.model.item(r, 0).text() for r in range(window.members.model.rowCount())]
+    names = [user["name"] for user in window.members.model.rows]
     assert "Dana Scully" in names
     window.members.search.setText("scully")
-    assert window.members.proxy.rowCount() == 1
+    qtbot.waitUntil(lambda: window.members.model.total == 1, timeout=3000)
+    assert window.members.model.rowCount() == 1
+    window.members.view.setCurrentIndex(window.members.model.index(0, 0))
+    assert "Field agent" in window.members.details.toPlainText()
 
 
 def test_unsafe_redirect_uri_gives_no_url(window: Any) -> None:

@@ -477,19 +477,28 @@ class Store:
             "updatedAt": row.updated_at,
         }
 
+    @staticmethod
+    def _user_filter(query: str | None) -> tuple[str, list[str]]:
+        if not query:
+            return "", []
+        pattern = (
+            "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        where = (
+            "WHERE lower(name) LIKE ? ESCAPE '\\' OR email_lower LIKE ? ESCAPE '\\' "
+            "OR lower(external_id) LIKE ? ESCAPE '\\'"
+        )
+        return where, [pattern, pattern, pattern]
+
+    def count_users(self, query: str | None = None) -> int:
+        where, params = self._user_filter(query)
+        return int(self._query(f"SELECT COUNT(*) FROM members {where}", params)[0][0])
+
     def list_users(
         self, query: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[dict[str, Any]]:
         """Members as the inspection API shows them, oldest first (three queries, no N+1)."""
-        where, params = "", []
-        if query:
-            where = "WHERE name LIKE ? ESCAPE '\\' OR email_lower LIKE ? ESCAPE '\\' OR external_id LIKE ? ESCAPE '\\'"
-            pattern = (
-                "%"
-                + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            params = [pattern, pattern, pattern]
+        where, params = self._user_filter(query)
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         rows = [
             MemberRow(*r)
@@ -673,6 +682,12 @@ class Store:
             }
             for r in rows
         ]
+
+    def latest_events(self, count: int) -> list[dict[str, Any]]:
+        """The newest `count` events, oldest first (what a timeline shows at start)."""
+        rows = self._query("SELECT COALESCE(MAX(id), 0) FROM events")
+        newest = int(rows[0][0])
+        return self.events(max(0, newest - count))
 
     def event_count(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM events")[0][0])

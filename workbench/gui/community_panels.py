@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +36,8 @@ from PySide6.QtWidgets import (
 from workbench.emulator.fixture import SETTINGS_DEFAULTS, URL_SETTINGS, FixtureError
 from workbench.gui.emulator_host import EmulatorHost
 from workbench.gui.widgets import hint_label
+
+_ROOT = QModelIndex()
 
 
 def _table(headers: list[str]) -> tuple[QTableView, QStandardItemModel, QSortFilterProxyModel]:
@@ -55,22 +66,104 @@ def _item(value: Any) -> QStandardItem:
     return item
 
 
+class MembersModel(QAbstractTableModel):
+    """Members, fetched from the store a page at a time: a community of 100,000 members costs
+    the rows on screen, not 100,000 rows of widgets."""
+
+    PAGE = 500
+    HEADERS = ("name", "email", "sub (externalId)", "spaces", "updated")
+
+    def __init__(self, host: EmulatorHost) -> None:
+        super().__init__()
+        self.host = host
+        self.query = ""
+        self.rows: list[dict[str, Any]] = []
+        self.total = 0
+        self.space_names: dict[str, str] = {}
+
+    def reload(self, query: str | None = None) -> None:
+        self.beginResetModel()
+        if query is not None:
+            self.query = query
+        store = self.host.store
+        self.rows = []
+        self.total = 0
+        if store is not None:
+            self.space_names = {s.id: s.name for s in store.spaces()}
+            self.total = store.count_users(self.query or None)
+            self.rows = store.list_users(self.query or None, self.PAGE, 0)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        store = self.host.store
+        if store is None or parent.isValid():
+            return
+        more = store.list_users(self.query or None, self.PAGE, len(self.rows))
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        user = self.rows[index.row()]
+        column = index.column()
+        if column == 0:
+            return user["name"]
+        if column == 1:
+            return user["email"]
+        if column == 2:
+            return user["externalId"] or "—"
+        if column == 3:
+            return ", ".join(self.space_names.get(s, s) for s in user["spaceIds"])
+        return str(user["updatedAt"]).replace("T", " ")[:19]
+
+    def user_at(self, row: int) -> dict[str, Any] | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
 class MembersPanel(QWidget):
     """Every member, searchable, with one member's fields and spaces beside the list."""
 
     def __init__(self, host: EmulatorHost) -> None:
         super().__init__()
         self.host = host
-        self.users: list[dict[str, Any]] = []
         self.search = QLineEdit()
         self.search.setObjectName("members-search")
         self.search.setPlaceholderText("Search members by name, email or sub")
         self.search.setClearButtonEnabled(True)
-        self.view, self.model, self.proxy = _table(
-            ["name", "email", "sub (externalId)", "spaces", "updated"]
-        )
+        self.model = MembersModel(host)
+        self.view = QTableView()
         self.view.setObjectName("members-table")
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setAlternatingRowColors(True)
+        for column, width in enumerate((150, 200, 110, 160)):
+            self.view.setColumnWidth(column, width)
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(lambda: self.reload(self.search.text().strip()))
+        self.search.textChanged.connect(lambda *_: self._search_timer.start())
         self.view.selectionModel().currentRowChanged.connect(self._show_details)
         self.details = QTextBrowser()
         self.details.setObjectName("member-details")
@@ -85,70 +178,61 @@ class MembersPanel(QWidget):
         top.addWidget(self.count)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        host.community_changed.connect(self.reload)
+        host.community_changed.connect(lambda: self.reload())
 
-    def reload(self) -> None:
-        store = self.host.store
-        if store is None:
-            return
-        selected = self._selected_id()
-        self.users = store.list_users()
-        spaces = {s.id: s.name for s in store.spaces()}
-        self.model.setRowCount(0)
-        for user in self.users:
-            row = [
-                _item(user["name"]),
-                _item(user["email"]),
-                _item(user["externalId"] or "—"),
-                _item(", ".join(spaces.get(s, s) for s in user["spaceIds"])),
-                _item(user["updatedAt"].replace("T", " ")[:19]),
-            ]
-            row[0].setData(user["id"], Qt.ItemDataRole.UserRole + 1)
-            self.model.appendRow(row)
-        self.count.setText(f"{len(self.users)} members")
-        self.view.resizeColumnsToContents()
+    def reload(self, query: str | None = None) -> None:
+        selected = self.selected_id()
+        self.model.reload(query)
+        total = self.model.total
+        self.count.setText(
+            f"{total} member{'s' if total != 1 else ''}" + (" found" if self.model.query else "")
+        )
         if selected:
             self.select(selected)
+        else:
+            self._show_details()
 
-    def _selected_id(self) -> str | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return None
-        source = self.proxy.mapToSource(index)
-        member_id = self.model.item(source.row(), 0).data(Qt.ItemDataRole.UserRole + 1)
-        return str(member_id) if member_id else None
+    def selected_id(self) -> str | None:
+        user = self.model.user_at(self.view.currentIndex().row())
+        return str(user["id"]) if user else None
 
     def select(self, member_id: str) -> None:
-        for row in range(self.model.rowCount()):
-            if self.model.item(row, 0).data(Qt.ItemDataRole.UserRole + 1) == member_id:
-                index = self.proxy.mapFromSource(self.model.index(row, 0))
-                self.view.setCurrentIndex(index)
+        for row, user in enumerate(self.model.rows):
+            if user["id"] == member_id:
+                self.view.setCurrentIndex(self.model.index(row, 0))
                 return
 
     def _show_details(self, *_: object) -> None:
-        member_id = self._selected_id()
-        user = next((u for u in self.users if u["id"] == member_id), None)
+        user = self.model.user_at(self.view.currentIndex().row())
         store = self.host.store
         if user is None or store is None:
-            self.details.clear()
+            self.details.setHtml(
+                "<p style='color:gray'>Select a member to see their profile fields and spaces.</p>"
+            )
             return
         fields = {f.key: f.name for f in store.profile_fields()}
         spaces = {s.id: s.name for s in store.spaces()}
-        import html
+
+        def shown(value: Any) -> str:
+            return html.escape(
+                value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            )
 
         rows = (
             "".join(
-                f"<tr><td><b>{html.escape(fields.get(k, k))}</b></td><td>{html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</td></tr>"
+                f"<tr><td><b>{html.escape(fields.get(k, k))}</b></td><td>{shown(v)}</td></tr>"
                 for k, v in user["fields"].items()
             )
             or "<tr><td colspan=2><i>no custom fields</i></td></tr>"
         )
+        space_names = ", ".join(spaces.get(s, s) for s in user["spaceIds"]) or "none"
         self.details.setHtml(
             f"<h3>{html.escape(user['name'])}</h3>"
-            f"<p>{html.escape(user['email'])} · sub <code>{html.escape(user['externalId'] or '—')}</code>"
+            f"<p>{html.escape(user['email'])} · sub "
+            f"<code>{html.escape(user['externalId'] or '—')}</code>"
             f" · id <code>{html.escape(user['id'])}</code></p>"
             + (f"<p><i>{html.escape(user['tagline'])}</i></p>" if user["tagline"] else "")
-            + f"<p><b>Spaces:</b> {html.escape(', '.join(spaces.get(s, s) for s in user['spaceIds']) or 'none')}</p>"
+            + f"<p><b>Spaces:</b> {html.escape(space_names)}</p>"
             f"<table cellspacing=4>{rows}</table>"
             f"<p style='color:gray'>created {user['createdAt']} · updated {user['updatedAt']}</p>"
         )

@@ -81,7 +81,8 @@ class EmulatorHost(QObject):
 
     def _on_ready(self, server: ServerThread) -> None:
         self.server = server
-        events = server.store.events()
+        # The timeline starts with the newest events; a long history stays in the store.
+        events = server.store.latest_events(500)
         self._last_event = events[-1]["id"] if events else 0
         self._poll.start()
         self.started.emit(server.url)

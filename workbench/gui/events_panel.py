@@ -111,7 +111,7 @@ class EventsPanel(QWidget):
         self.list.clear()
         store = self.host.store
         if store is not None:
-            self.add_events(store.events())
+            self.add_events(store.latest_events(500))
         self._update_summary()
 
     def add_events(self, events: list[dict[str, Any]]) -> None:
@@ -140,6 +140,10 @@ class EventsPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, event["id"])
             item.setData(Qt.ItemDataRole.UserRole + 1, name)
             self.list.insertItem(0, item)
+        while self.list.count() > 2000:  # a timeline, not an archive: the store keeps them all
+            old = self.list.takeItem(self.list.count() - 1)
+            if old is not None:
+                self.events.pop(int(old.data(Qt.ItemDataRole.UserRole)), None)
         if events:
             self.list.setCurrentRow(0)
         self._update_summary()

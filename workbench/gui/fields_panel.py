@@ -95,6 +95,7 @@ class FieldsPanel(QWidget):
         self.model = model
         self.profile_fields: tuple[ProfileField, ...] | None = None
         self._updating = False
+        self._shown: dict[str, Any] = {"": object()}  # never equal: the first change renders
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("fields-table")
         self.table.setHorizontalHeaderLabels(["key", "type", "value", "profile field"])
@@ -131,12 +132,17 @@ class FieldsPanel(QWidget):
         self._refresh_mappings()
 
     def _model_changed(self, source: object) -> None:
-        if source is self:
-            self._refresh_mappings()
+        custom = {k: v for k, v in self.model.payload().items() if is_custom_key(k)}
+        # An edit elsewhere (a keystroke in sub) leaves the custom fields as they are: the table,
+        # with a widget per row, is rebuilt only when they change.
+        unchanged = list(custom.items()) == list(self._shown.items())
+        self._shown = custom
+        if source is self or unchanged:
+            if not unchanged or source is self:
+                self._refresh_mappings()
             return
         self._updating = True
         try:
-            custom = {k: v for k, v in self.model.payload().items() if is_custom_key(k)}
             self.table.setRowCount(0)
             for key, value in custom.items():
                 self._append_row(key, value)

@@ -77,11 +77,59 @@ def run_gui(args: argparse.Namespace) -> int:
     window.show()
     host.start()
 
+    probe = os.environ.get("WORKBENCH_STARTUP_PROBE")
+    if probe:
+        _install_probe(app, window, host, probe)
+    elif not args.screenshot and key_controller.key() is None:
+        QTimer.singleShot(300, lambda: _offer_key(window))
     if not args.screenshot:
-        if key_controller.key() is None:
-            QTimer.singleShot(300, lambda: _offer_key(window))
         return int(app.exec())
     return _run_screenshot(app, window, host, Path(args.screenshot))
+
+
+def _install_probe(app: Any, window: Any, host: Any, probe: str) -> None:
+    """For the benchmarks: report when the window is up and interactive (`startup`), or the
+    memory in use once the emulator and its panels are loaded (`memory`), then quit."""
+    from PySide6.QtCore import QTimer
+
+    def rss_kib(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def children(pid: int) -> list[int]:
+        found: list[int] = []
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                text = (task / "children").read_text().split()
+                for child in map(int, text):
+                    found += [child, *children(child)]
+        except OSError:
+            pass
+        return found
+
+    def report_memory() -> None:
+        own = rss_kib(os.getpid())
+        helpers = sum(rss_kib(child) for child in children(os.getpid()))
+        members = host.store.member_count() if host.store is not None else 0
+        print(f"PROBE memory rss_kib={own} webengine_kib={helpers} members={members}", flush=True)
+        window.close()
+        app.quit()
+
+    if probe == "startup":
+
+        def interactive() -> None:
+            print("PROBE startup interactive", flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, interactive)
+    else:
+        host.started.connect(lambda _url: QTimer.singleShot(3000, report_memory))
 
 
 def _offer_key(window: Any) -> None:

@@ -76,6 +76,7 @@ class SpacesPanel(QWidget):
         self.model = model
         self.known: list[tuple[str, str]] = []  # (id, name) of the community's spaces
         self._updating = False
+        self._shown: list[tuple[str, Any]] = []
 
         ids_box = QGroupBox("spaceIds: spaces to join")
         self.ids_list = QListWidget()
@@ -139,6 +140,11 @@ class SpacesPanel(QWidget):
 
     def _model_changed(self, source: object) -> None:
         payload = self.model.payload()
+        claims = [(k, payload.get(k, _ABSENT)) for k in ("spaceIds", "spaces", "spacesOperation")]
+        # Only a change to the space claims (or the known spaces) redraws the lists and table.
+        if claims == self._shown and source is not None:
+            return
+        self._shown = claims
         self.explanation.setText(describe_operation(payload))
         if source is self:
             return
