@@ -47,6 +47,7 @@ def run_starlette() -> None:
     app = Starlette(routes=[Route("/api/auth/sso", sso)])
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)  # connections queue from here on, before uvicorn takes the socket
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     print(f"READY {sock.getsockname()[1]}", flush=True)
