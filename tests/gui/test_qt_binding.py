@@ -37,3 +37,23 @@ def test_the_json_highlighter_keeps_none_alive(qtbot: Any) -> None:
     before = sys.getrefcount(None)
     editor.setPlainText("\n".join('{"key": "value", "n": 1, "t": true}' for _ in range(1000)))
     assert sys.getrefcount(None) - before > -100
+
+
+def test_replace_text_changes_only_the_difference(qtbot: Any) -> None:
+    from workbench.gui.widgets import replace_text
+
+    editor = QPlainTextEdit()
+    qtbot.addWidget(editor)
+    editor.setPlainText('{\n  "name": "Dana 🙂 Scully",\n  "sub": "u-1"\n}')
+    cursor = editor.textCursor()
+    cursor.setPosition(3)
+    editor.setTextCursor(cursor)
+    for new in (
+        '{\n  "name": "Dana 🙂 Scully",\n  "sub": "u-12"\n}',
+        '{\n  "name": "Dana 🙂🙂 Scully",\n  "sub": "u-12"\n}',
+        '{\n  "sub": "u-12"\n}',
+        "",
+        "🙂",
+    ):
+        replace_text(editor, new)
+        assert editor.toPlainText() == new

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -70,7 +71,9 @@ def parse_value(kind: str, text: str) -> Any:
         raise ValueError(f"not JSON ({exc})") from None
 
 
-def mapping_text(key: str, payload: dict[str, Any], fields: tuple[ProfileField, ...] | None) -> str:
+def mapping_text(
+    key: str, payload: Mapping[str, Any], fields: tuple[ProfileField, ...] | None
+) -> str:
     if fields is None:
         return "(community unknown)"
     naming = [f for f in fields if key in f.external_keys]
@@ -132,7 +135,7 @@ class FieldsPanel(QWidget):
         self._refresh_mappings()
 
     def _model_changed(self, source: object) -> None:
-        custom = {k: v for k, v in self.model.payload().items() if is_custom_key(k)}
+        custom = {k: v for k, v in self.model.view().items() if is_custom_key(k)}
         # An edit elsewhere (a keystroke in sub) leaves the custom fields as they are: the table,
         # with a widget per row, is rebuilt only when they change.
         unchanged = list(custom.items()) == list(self._shown.items())
@@ -222,7 +225,7 @@ class FieldsPanel(QWidget):
             self._updating = False
 
     def _refresh_mappings(self) -> None:
-        payload = self.model.payload()
+        payload = self.model.view()
         self._updating = True
         try:
             for row in range(self.table.rowCount()):
@@ -238,7 +241,7 @@ class FieldsPanel(QWidget):
             self._updating = False
 
     def _add_row(self) -> None:
-        existing = {k for k in self.model.payload()}
+        existing = set(self.model.view())
         name = "field"
         counter = 1
         while name in existing:

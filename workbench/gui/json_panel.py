@@ -13,7 +13,13 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from workbench.gui.model import PayloadModel
-from workbench.gui.widgets import JsonHighlighter, is_dark, monospace_font, pretty_json
+from workbench.gui.widgets import (
+    JsonHighlighter,
+    is_dark,
+    monospace_font,
+    pretty_json,
+    replace_text,
+)
 from workbench.sso import Payload, PayloadError
 
 
@@ -45,15 +51,10 @@ class JsonPanel(QWidget):
     def _model_changed(self, source: object) -> None:
         if source is self or not self.valid:
             return
-        text = pretty_json(self.model.payload())
-        if self.editor.toPlainText() != text:
-            self._setting_text = True
-            cursor_position = self.editor.textCursor().position()
-            self.editor.setPlainText(text)
-            cursor = self.editor.textCursor()
-            cursor.setPosition(min(cursor_position, len(text)))
-            self.editor.setTextCursor(cursor)
-            self._setting_text = False
+        text = pretty_json(self.model.view())
+        self._setting_text = True
+        replace_text(self.editor, text)  # only what changed: cursor and scroll stay put
+        self._setting_text = False
         self._show_ok()
 
     def _text_changed(self) -> None:

@@ -7,6 +7,7 @@ Panels never reach into each other's widgets: they call the setters here and lis
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,7 +21,14 @@ class PayloadModel(QObject):
         self._data: dict[str, Any] = dict(payload or {})
 
     def payload(self) -> dict[str, Any]:
+        """A copy the caller may change."""
         return copy.deepcopy(self._data)
+
+    def view(self) -> Mapping[str, Any]:
+        """The payload itself, read-only. Every edit replaces the dict instead of changing it,
+        so a view once handed out never changes under its reader (the emulator's thread reads
+        one)."""
+        return self._data
 
     def get(self, key: str, default: Any = None) -> Any:
         return copy.deepcopy(self._data.get(key, default))
@@ -32,12 +40,14 @@ class PayloadModel(QObject):
         """Set one key, keeping its position (new keys go last)."""
         if key in self._data and self._data[key] == value and type(self._data[key]) is type(value):
             return
-        self._data[key] = copy.deepcopy(value)
+        data = dict(self._data)
+        data[key] = copy.deepcopy(value)
+        self._data = data
         self.changed.emit(source)
 
     def remove_claim(self, key: str, source: object = None) -> None:
         if key in self._data:
-            del self._data[key]
+            self._data = {k: v for k, v in self._data.items() if k != key}
             self.changed.emit(source)
 
     def replace(self, payload: dict[str, Any], source: object = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -28,7 +29,7 @@ OPERATIONS = ("", "ADD", "REPLACE")
 ROLE_ABSENT = "(no role)"
 
 
-def describe_operation(payload: dict[str, Any]) -> str:
+def describe_operation(payload: Mapping[str, Any]) -> str:
     """One line on what the spaces claims will do to the member."""
     operation = payload.get("spacesOperation")
     has_ids = isinstance(payload.get("spaceIds"), list)
@@ -139,7 +140,7 @@ class SpacesPanel(QWidget):
     # ---- model to widgets ---------------------------------------------------------------------
 
     def _model_changed(self, source: object) -> None:
-        payload = self.model.payload()
+        payload = self.model.view()
         claims = [(k, payload.get(k, _ABSENT)) for k in ("spaceIds", "spaces", "spacesOperation")]
         # Only a change to the space claims (or the known spaces) redraws the lists and table.
         if claims == self._shown and source is not None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -30,26 +30,15 @@ from PySide6.QtWidgets import (
 from workbench.gui.token_state import TokenState
 from workbench.gui.widgets import (
     JsonHighlighter,
+    TokenHighlighter,
     finding_icon,
     is_dark,
     monospace_font,
     pretty_json,
+    replace_text,
 )
 from workbench.sso import DecodedToken, Finding, ValidationContext, decode
 from workbench.sso.tokens import extract_token
-
-PART_COLOURS_LIGHT = ("#d6336c", "#7048e8", "#1c7ed6")
-PART_COLOURS_DARK = ("#ff6b9a", "#b197fc", "#74c0fc")
-
-
-def coloured_token(token: str, dark: bool) -> str:
-    colours = PART_COLOURS_DARK if dark else PART_COLOURS_LIGHT
-    parts = token.split(".")
-    spans = [
-        f'<span style="color:{colours[min(i, 2)]}">{html.escape(part)}</span>'
-        for i, part in enumerate(parts)
-    ]
-    return '<span style="color:gray">.</span>'.join(spans)
 
 
 def time_line(claims: dict[str, Any], now: float | None = None) -> str:
@@ -135,6 +124,7 @@ class DecodedView(QWidget):
         layout.addWidget(self.times)
         layout.addWidget(split, 1)
         self._claims: dict[str, Any] = {}
+        self._shown_findings: tuple[bool, tuple[Finding, ...]] | None = None
 
     def show_token(
         self,
@@ -152,9 +142,14 @@ class DecodedView(QWidget):
         else:
             header = decoded.header
             self.state_label.setText(_state_html(decoded, findings))
-        self.header.setPlainText(pretty_json(header) if header else "")
-        self.payload.setPlainText(pretty_json(claims))
+        replace_text(self.header, pretty_json(header) if header else "")
+        replace_text(self.payload, pretty_json(claims))
         self.tick()
+        # The same findings as last time (typing in sub, say): leave the list as it is.
+        shown = (decoded is None, tuple(findings))
+        if shown == self._shown_findings:
+            return
+        self._shown_findings = shown
         self.findings.clear()
         errors = sum(1 for f in findings if f.is_error)
         warnings = len(findings) - errors
@@ -218,12 +213,12 @@ class TokenPanel(QWidget):
         self.state: TokenState | None = None
 
         live = QWidget()
-        self.encoded = QTextBrowser()
+        self.encoded = QPlainTextEdit(readOnly=True)
         self.encoded.setObjectName("encoded-token")
         self.encoded.setFont(monospace_font())
         self.encoded.setMaximumHeight(130)
-        self.encoded.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
-        self.encoded.setWordWrapMode(self.encoded.wordWrapMode().WrapAnywhere)
+        self.encoded.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        TokenHighlighter(self.encoded.document(), is_dark(self))
         self.view = DecodedView()
         self.view.focus_requested.connect(self.focus_requested)
         live_layout = QVBoxLayout(live)
@@ -265,10 +260,7 @@ class TokenPanel(QWidget):
 
     def show_state(self, state: TokenState) -> None:
         self.state = state
-        if state.token:
-            self.encoded.setHtml(coloured_token(state.token, is_dark(self)))
-        else:
-            self.encoded.setHtml(f"<i>{html.escape(state.problem or 'no token')}</i>")
+        replace_text(self.encoded, state.token or f"({state.problem or 'no token'})")
         self.view.show_token(state.decoded, state.claims, state.findings, state.problem)
 
     def inspect_pasted(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +48,7 @@ class TokenController(QObject):
         self.community = Community()
         self.state = TokenState({}, None, None)
         # A fresh dict on every edit, never mutated: safe to read from the emulator's thread.
-        self.payload_snapshot: dict[str, Any] = model.payload()
+        self.payload_snapshot: Mapping[str, Any] = model.view()
         model.changed.connect(self.refresh)
 
     def set_ttl(self, ttl: int | None) -> None:
@@ -68,7 +68,7 @@ class TokenController(QObject):
         )
 
     def refresh(self, *_: object) -> TokenState:
-        self.payload_snapshot = self.model.payload()
+        self.payload_snapshot = self.model.view()
         claims = prepare_claims(self.payload_snapshot, ttl=self.ttl)
         key = self.key_provider()
         ctx = self.context()

@@ -10,11 +10,13 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QIcon,
     QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QTextCursor,
 )
-from PySide6.QtWidgets import QLabel, QStyle, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStyle, QWidget
 
 from workbench.sso import Finding
 
@@ -39,13 +41,46 @@ def hint_label(text: str = "") -> QLabel:
     return label
 
 
-def finding_icon(widget: QWidget, finding: Finding) -> Any:
-    pixmap = (
-        QStyle.StandardPixmap.SP_MessageBoxCritical
-        if finding.is_error
-        else QStyle.StandardPixmap.SP_MessageBoxWarning
-    )
-    return widget.style().standardIcon(pixmap)
+_ICONS: dict[bool, QIcon] = {}
+
+
+def finding_icon(widget: QWidget, finding: Finding) -> QIcon:
+    """The error or warning icon, made once: a payload with 200 findings asks 200 times."""
+    if finding.is_error not in _ICONS:
+        pixmap = (
+            QStyle.StandardPixmap.SP_MessageBoxCritical
+            if finding.is_error
+            else QStyle.StandardPixmap.SP_MessageBoxWarning
+        )
+        _ICONS[finding.is_error] = widget.style().standardIcon(pixmap)
+    return _ICONS[finding.is_error]
+
+
+def replace_text(editor: QPlainTextEdit, new: str) -> None:
+    """Change the editor's text to `new` by replacing only what differs.
+
+    A keystroke changes a few characters of a long JSON document: replacing just those keeps
+    the highlighter to the lines that changed, and the cursor and scroll where they were.
+    """
+    old = editor.toPlainText()
+    if old == new:
+        return
+    limit = min(len(old), len(new))
+    start = 0
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(_utf16_length(old[:start]))
+    cursor.setPosition(_utf16_length(old[: len(old) - end]), QTextCursor.MoveMode.KeepAnchor)
+    cursor.insertText(new[start : len(new) - end])
+
+
+def _utf16_length(text: str) -> int:
+    """Qt counts positions in UTF-16 units: a character beyond U+FFFF counts twice."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 def pretty_json(value: Any) -> str:
@@ -92,6 +127,29 @@ def set_muted(label: QLabel, muted: bool = True) -> None:
     label.setForegroundRole(
         QPalette.ColorRole.PlaceholderText if muted else QPalette.ColorRole.WindowText
     )
+
+
+class TokenHighlighter(QSyntaxHighlighter):
+    """The three parts of a JWT in three colours (header, payload, signature), as jwt.io does."""
+
+    def __init__(self, document: Any, dark: bool = False) -> None:
+        super().__init__(document)
+        colours = ("#ff6b9a", "#b197fc", "#74c0fc") if dark else ("#d6336c", "#7048e8", "#1c7ed6")
+        self.formats = []
+        for colour in colours:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            self.formats.append(fmt)
+        self.dot = QTextCharFormat()
+        self.dot.setForeground(QColor("gray"))
+
+    def highlightBlock(self, text: str) -> None:
+        start = 0
+        for index, part in enumerate(text.split(".")):
+            self.setFormat(start, len(part), self.formats[min(index, 2)])
+            if start + len(part) < len(text):
+                self.setFormat(start + len(part), 1, self.dot)
+            start += len(part) + 1
 
 
 ALIGN_TOP = Qt.AlignmentFlag.AlignTop

@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
             )
         )
         host.personas = self.personas.all
-        host.current_payload = lambda: self.controller.payload_snapshot
+        host.current_payload = lambda: dict(self.controller.payload_snapshot)
         self.right_tabs = QTabWidget()
         self.right_tabs.setObjectName("right-tabs")
         self.right_tabs.addTab(self.preview, "Preview")
