@@ -312,3 +312,23 @@ def test_fixture_import_runs_off_the_gui_thread(
     assert "spaces" in blocker.args[0]
     assert warnings and "spaces" in warnings[0]
     assert window.host.store.community_name() == "Globex"
+
+
+def test_the_gui_url_builder_refuses_the_whole_redirect_corpus(window: Any) -> None:
+    from tests.security.redirect_corpus import HOSTILE_REDIRECTS
+
+    from urllib.parse import parse_qs, urlsplit
+
+    from workbench.sso import is_safe_redirect
+
+    for value in HOSTILE_REDIRECTS:
+        window.redirect.setText(value)
+        url = window.sso_url()
+        if url is None:
+            continue
+        # The field trims stray spaces (" /spaces" becomes "/spaces"); whatever it builds, the
+        # redirect_uri in it is safe.
+        sent = parse_qs(urlsplit(url).query).get("redirect_uri", [None])[0]
+        assert sent is None or is_safe_redirect(sent), value
+    window.redirect.setText("/spaces/general")
+    assert window.sso_url() is not None
