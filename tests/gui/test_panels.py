@@ -315,10 +315,9 @@ def test_fixture_import_runs_off_the_gui_thread(
 
 
 def test_the_gui_url_builder_refuses_the_whole_redirect_corpus(window: Any) -> None:
-    from tests.security.redirect_corpus import HOSTILE_REDIRECTS
-
     from urllib.parse import parse_qs, urlsplit
 
+    from tests.security.redirect_corpus import HOSTILE_REDIRECTS
     from workbench.sso import is_safe_redirect
 
     for value in HOSTILE_REDIRECTS:
