@@ -47,5 +47,11 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 extra=""
 ((with_test)) && extra="[test]"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
+# pip's log is shown only when it fails (a machine's pip configuration can be chatty).
+if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}" \
+    > .venv/pip.log 2>&1; then
+  grep -v "is ignored: it is neither a file nor a directory" .venv/pip.log >&2
+  echo "setup: pip could not install the workbench (the lines above say why)" >&2
+  exit 1
+fi
 echo "setup: ready (.venv/bin/workbench)"
