@@ -18,7 +18,7 @@ packages=(
   # the Secret Service the key lives in
   dbus dbus-x11 gnome-keyring
 )
-((with_test)) && packages+=(xvfb xauth wrk)
+((with_test)) && packages+=(xvfb xauth wrk desktop-file-utils appstream)
 
 sudo_cmd=()
 [[ "$(id -u)" != 0 ]] && sudo_cmd=(sudo)

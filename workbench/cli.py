@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add the workbench to this user's application menu (entry, icons, AppStream data)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
@@ -362,10 +367,25 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def install_desktop_entry() -> int:
+    from workbench.desktop_entry import install
+
+    try:
+        written = install()
+    except OSError as exc:
+        raise CliError(f"cannot install the desktop entry: {exc.strerror or exc}") from None
+    print(f"installed the SSO Workbench menu entry ({len(written)} files):")
+    for path in written:
+        print(f"  {path}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.install_desktop_entry:
+            return install_desktop_entry()
         if args.command is None:
             args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
         return COMMANDS[args.command](args)

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench import keys
 from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
-from workbench.paths import DataDirError, data_dir, read_resource_text
+from workbench.paths import DataDirError, data_dir, read_resource_text, resource
 from workbench.sso import Payload, PayloadError
 
 SCREENSHOT_TIMEOUT_MS = 60_000
@@ -62,15 +62,19 @@ def run_gui(args: argparse.Namespace) -> int:
 
     _prepare_environment()
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from workbench.gui.emulator_host import EmulatorHost
     from workbench.gui.key_controller import KeyController
     from workbench.gui.window import MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("SSO Workbench")
     app.setOrganizationName("sso-workbench")
+    app.setDesktopFileName("org.ssoworkbench.Workbench")
+    app.setWindowIcon(QIcon(str(resource("icons", "org.ssoworkbench.Workbench.svg"))))
     key_controller = KeyController(args.community)
     host = EmulatorHost(directory, fixture, key_controller.key)
     window = MainWindow(directory, host, key_controller, payload)

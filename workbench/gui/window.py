@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
         community_menu.addSeparator()
         community_menu.addAction("Reset to fixture", self.reset_community)
         community_menu.addAction("Trim events to newest 100", lambda: self.host.trim_events(100))
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction("About SSO Workbench", self.show_about)
         view_menu = menu.addMenu("&View")
         tabs = ("Preview", "Members", "Events", "Trace", "Community", "Settings")
         for index, name in enumerate(tabs):
@@ -248,6 +250,23 @@ class MainWindow(QMainWindow):
 
     def _tab_switcher(self, index: int) -> Callable[[], None]:
         return lambda: self.right_tabs.setCurrentIndex(index)
+
+    def about_text(self) -> str:
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from workbench import __version__
+
+        return (
+            f"<h3>SSO Workbench {__version__}</h3>"
+            "<p>Sign, validate and try out the community platform's JWT SSO, offline.</p>"
+            f"<p>Keyring: {self.keys.backend.name}<br>Data: {self.data_dir}<br>"
+            f"Emulator: {self.host.url or 'not running'}<br>"
+            f"Qt {qVersion()} · PySide6 {pyside_version}</p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About SSO Workbench", self.about_text())
 
     # ---- key --------------------------------------------------------------------------------------
 
