@@ -331,3 +331,31 @@ def test_the_gui_url_builder_refuses_the_whole_redirect_corpus(window: Any) -> N
         assert sent is None or is_safe_redirect(sent), value
     window.redirect.setText("/spaces/general")
     assert window.sso_url() is not None
+
+
+def test_closing_the_window_while_the_emulator_starts(
+    qtbot: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import threading
+    import time
+
+    from tests.conftest import TEST_KEY
+    from workbench.emulator.fixture import sample_fixture
+    from workbench.gui.emulator_host import EmulatorHost
+    from workbench.gui.key_controller import KeyController
+    from workbench.gui.window import MainWindow
+
+    monkeypatch.setenv("WORKBENCH_SSO_KEY", TEST_KEY)
+    keys = KeyController("localhost")
+    host = EmulatorHost(tmp_path, sample_fixture(), keys.key)
+    win = MainWindow(tmp_path, host, keys, {"sub": "a", "name": "b", "email": "c@d.io"})
+    win.show()
+    host.start()
+    win.close()  # before the emulator is up: it must stop itself, quietly
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        t.name in ("emulator-start", "emulator") for t in threading.enumerate()
+    ):
+        qtbot.wait(50)
+    assert not [t for t in threading.enumerate() if t.name in ("emulator-start", "emulator")]
+    assert host.server is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,7 @@ class EmulatorHost(QObject):
         self.current_payload: Callable[[], dict[str, Any] | None] = lambda: None
         self._last_trace = 0
         self.server: ServerThread | None = None
+        self._closing = False
         self._last_event = 0
         self._poll = QTimer(self)
         self._poll.setInterval(400)
@@ -73,9 +75,16 @@ class EmulatorHost(QObject):
                 server.start()
                 server.wait_ready(30)
             except Exception as exc:  # reported in the window, in words
-                self._error.emit(f"The emulator could not start: {exc}")
-            else:
+                with contextlib.suppress(RuntimeError):  # the window may be gone already
+                    self._error.emit(f"The emulator could not start: {exc}")
+                return
+            if self._closing:
+                server.stop()
+                return
+            try:
                 self._ready.emit(server)
+            except RuntimeError:  # the window was closed while the emulator started
+                server.stop()
 
         threading.Thread(target=work, name="emulator-start", daemon=True).start()
 
@@ -151,6 +160,7 @@ class EmulatorHost(QObject):
         return removed
 
     def stop(self) -> None:
+        self._closing = True
         self._poll.stop()
         if self.server is not None:
             self.server.stop()
