@@ -184,8 +184,8 @@ def _upsert(
     else:
         store.update_member(member, {_COLUMN[name] for name in changes if name in _COLUMN})
 
-    _apply_spaces(store, member.id, payload, created, now, changes)
-    _apply_fields(store, member.id, payload, changes)
+    _apply_spaces(store, member, payload, created, now, changes)
+    _apply_fields(store, member, payload, changes)
 
     settings = store.settings()
     homepage = settings.get("newUsersHomepage")
@@ -233,7 +233,7 @@ def _conflict(email: str, whom: str, holder: MemberRow) -> Finding:
 
 def _apply_spaces(
     store: Store,
-    member_id: str,
+    member: MemberRow,
     payload: dict[str, Any],
     created: bool,
     now: str,
@@ -242,7 +242,13 @@ def _apply_spaces(
     if "spaceIds" not in payload and "spaces" not in payload:
         return  # memberships stay as they are, whatever spacesOperation says
     known = store.space_ids()
-    old = [] if created else store.member_space_ids(member_id)
+    member_id = member.id
+    if created:
+        old: list[str] = []
+    elif member.space_ids is not None:
+        old = member.space_ids
+    else:
+        old = store.member_space_ids(member_id)
     # Work out the final set first, then write only the difference.
     final = set() if payload.get("spacesOperation") == "REPLACE" else set(old)
     for space_id in payload.get("spaceIds", []):
@@ -265,12 +271,13 @@ def _apply_spaces(
 
 
 def _apply_fields(
-    store: Store, member_id: str, payload: dict[str, Any], changes: dict[str, list[Any]]
+    store: Store, member: MemberRow, payload: dict[str, Any], changes: dict[str, list[Any]]
 ) -> None:
     mapped = map_custom_fields(payload, store.profile_fields())
     if not mapped:
         return
-    stored = store.member_fields(member_id)
+    member_id = member.id
+    stored = member.fields if member.fields is not None else store.member_fields(member_id)
     for field_key, (_source, value) in mapped.items():
         old = stored.get(field_key)
         if field_key not in stored or old != value or type(old) is not type(value):
