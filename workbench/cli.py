@@ -11,7 +11,6 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from workbench import __version__, keys
@@ -20,6 +19,7 @@ from workbench.sso.findings import has_errors
 from workbench.sso.payload import MAX_PAYLOAD_BYTES
 from workbench.sso.rules import ValidationContext, validate_payload
 from workbench.sso.tokens import MAX_TOKEN_LENGTH, extract_token
+from workbench.textfiles import TextFileError, decode_text, read_text_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -187,32 +187,14 @@ def _port(text: str) -> int:
 
 def read_input(source: str, what: str, limit: int) -> str:
     """Text from a file or `-` (stdin), at most `limit` bytes, as UTF-8."""
-    if source == "-":
+    try:
+        if source != "-":
+            return read_text_file(source, f"{what} file", limit)
         if sys.stdin is None or sys.stdin.closed:
             raise CliError(f"no {what} on stdin; pass a file or pipe the {what} in")
-        raw = sys.stdin.buffer.read(limit + 1)
-        origin = "stdin"
-    else:
-        path = Path(source)
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(limit + 1)
-        except FileNotFoundError:
-            raise CliError(f"cannot read {what} file {source}: it does not exist") from None
-        except IsADirectoryError:
-            raise CliError(f"cannot read {what} file {source}: it is a directory") from None
-        except OSError as exc:
-            raise CliError(f"cannot read {what} file {source}: {exc.strerror or exc}") from None
-        origin = source
-    if len(raw) > limit:
-        raise CliError(
-            f"the {what} from {origin} is over {limit // 1024} KiB; is it the right input?",
-            EXIT_INVALID,
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CliError(f"the {what} from {origin} is not UTF-8 text", EXIT_INVALID) from None
+        return decode_text(sys.stdin.buffer.read(limit + 1), f"{what} from stdin", limit)
+    except TextFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.unreadable else EXIT_INVALID) from None
 
 
 def load_payload(source: str | None) -> Payload:

@@ -12,6 +12,7 @@ from workbench.paths import read_resource_text
 from workbench.sso.payload import json_type_name
 from workbench.sso.redirects import is_safe_redirect
 from workbench.sso.rules import ProfileField
+from workbench.textfiles import TextFileError, read_text_file
 
 MAX_FIXTURE_BYTES = 64 * 1024 * 1024
 
@@ -74,22 +75,10 @@ class Fixture:
 
 
 def load_fixture_file(path: str | Path) -> Fixture:
-    path = Path(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FIXTURE_BYTES + 1)
-    except FileNotFoundError:
-        raise FixtureError(f"cannot read fixture {path}: it does not exist") from None
-    except IsADirectoryError:
-        raise FixtureError(f"cannot read fixture {path}: it is a directory") from None
-    except OSError as exc:
-        raise FixtureError(f"cannot read fixture {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FIXTURE_BYTES:
-        raise FixtureError(f"fixture {path} is over {MAX_FIXTURE_BYTES // 2**20} MiB")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FixtureError(f"fixture {path} is not UTF-8 text") from None
+        text = read_text_file(path, "fixture", MAX_FIXTURE_BYTES)
+    except TextFileError as exc:
+        raise FixtureError(str(exc)) from None
     return parse_fixture(text, source=str(path))
 
 

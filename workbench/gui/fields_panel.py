@@ -21,20 +21,21 @@ from PySide6.QtWidgets import (
 
 from workbench.gui.model import PayloadModel
 from workbench.gui.widgets import hint_label
-from workbench.sso.payload import STANDARD_CLAIMS, is_custom_key, is_present_value
+from workbench.sso.payload import (
+    STANDARD_CLAIMS,
+    is_custom_key,
+    is_present_value,
+    json_type_name,
+)
 from workbench.sso.rules import ProfileField, map_custom_fields
 
 TYPES = ("string", "number", "boolean", "JSON")
 
 
 def type_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "JSON"
+    """The editor's type for a value: JSON's own name for scalars, "JSON" for the rest."""
+    kind = json_type_name(value)
+    return kind if kind in ("string", "number", "boolean") else "JSON"
 
 
 def text_of(value: Any) -> str:
