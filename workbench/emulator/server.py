@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -98,24 +99,12 @@ class ServerThread:
         key_provider: KeyProvider,
         host: str = "127.0.0.1",
         port: int = 0,
-        *,
-        personas: PersonaProvider | None = None,
-        current_payload: PayloadProvider | None = None,
-        inspection_token: str | None = None,
-        trace: bool = True,
+        **options: Any,
     ) -> ServerThread:
+        """The emulator on the store in `data_dir`; `options` as for the constructor."""
         store = Store.open(data_dir, fixture)
         try:
-            return cls(
-                store,
-                key_provider,
-                host,
-                port,
-                personas=personas,
-                current_payload=current_payload,
-                inspection_token=inspection_token,
-                trace=trace,
-            )
+            return cls(store, key_provider, host, port, **options)
         except BaseException:
             store.close()
             raise
