@@ -18,6 +18,7 @@ from workbench.sso import Payload, PayloadError, SigningError, decode, prepare_c
 from workbench.sso.findings import has_errors
 from workbench.sso.payload import MAX_PAYLOAD_BYTES
 from workbench.sso.rules import ValidationContext, validate_payload
+from workbench.sso.snippets import LANGUAGES, snippet
 from workbench.sso.tokens import MAX_TOKEN_LENGTH, extract_token
 from workbench.textfiles import TextFileError, decode_text, read_text_file
 
@@ -140,6 +141,27 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "show":
             action.add_argument("--reveal", action="store_true", help="print the whole key")
 
+    snip = add(
+        "snippet",
+        "Print signing code for the payload: node, python, php, ruby, go, java or csharp.",
+        "workbench snippet --lang node --payload resources/payloads/dana.json",
+    )
+    snip.add_argument(
+        "--lang",
+        required=True,
+        choices=sorted(LANGUAGES),
+        metavar="LANG",
+        help="one of: " + ", ".join(LANGUAGES),
+    )
+    snip.add_argument("--payload", metavar="FILE", help="the payload JSON file, or - for stdin")
+    snip.add_argument(
+        "--ttl",
+        type=_positive_int,
+        default=60,
+        metavar="SECONDS",
+        help="seconds from iat to exp in the generated code (default 60)",
+    )
+
     serve = add(
         "serve",
         "Run the community emulator headless.",
@@ -247,6 +269,12 @@ def cmd_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_snippet(args: argparse.Namespace) -> int:
+    payload = load_payload(args.payload)
+    print(snippet(args.lang, payload, ttl=args.ttl, community=args.community), end="")
+    return EXIT_OK
+
+
 def cmd_decode(args: argparse.Namespace) -> int:
     if args.token == "-":  # noqa: S105 (stdin, not a password)
         if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
@@ -344,6 +372,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "token": cmd_token,
     "decode": cmd_decode,
     "key": cmd_key,
+    "snippet": cmd_snippet,
     "serve": cmd_serve,
     "gui": cmd_gui,
 }
