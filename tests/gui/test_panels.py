@@ -359,3 +359,15 @@ def test_closing_the_window_while_the_emulator_starts(
         qtbot.wait(50)
     assert not [t for t in threading.enumerate() if t.name in ("emulator-start", "emulator")]
     assert host.server is None
+
+
+def test_the_code_tab_follows_the_payload(window: Any, qtbot: Any) -> None:
+    window.token.tabs.setCurrentWidget(window.token.snippets)
+    window.token.snippets.language.setCurrentIndex(1)  # Python
+    assert "user-1001" in window.token.snippets.code.toPlainText()
+    window.model.set_claim("sub", "user-code-9")
+    code = window.token.snippets.code.toPlainText()
+    assert "user-code-9" in code and "SSO_PRIVATE_KEY" in code
+    from tests.conftest import TEST_KEY
+
+    assert TEST_KEY not in code

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.snippet_panel import SnippetPanel
 from workbench.gui.token_state import TokenState
 from workbench.gui.widgets import (
     JsonHighlighter,
@@ -251,6 +252,8 @@ class TokenPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(live, "Live token")
         self.tabs.addTab(inspect, "Inspect a token")
+        self.snippets = SnippetPanel()
+        self.tabs.addTab(self.snippets, "Code")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)

@@ -82,6 +82,11 @@ class MainWindow(QMainWindow):
 
         self.token = TokenPanel(keys_.key, self.controller.context)
         self.controller.updated.connect(self.token.show_state)
+        self.controller.updated.connect(
+            lambda _state: self.token.snippets.show_payload(
+                self.model.view(), self.controller.ttl, self.keys.community
+            )
+        )
         self.token.focus_requested.connect(self.focus_field)
         self.token.load_payload_requested.connect(self.load_payload)
 
