@@ -128,7 +128,11 @@ def test_login_button_round_trip_returns_to_the_referrer(window: Any, qtbot: Any
     qtbot.waitUntil(
         lambda: window.preview.view.url().path() == "/spaces/beta-testers", timeout=WAIT
     )
-    chain = [e for e in entries(window) if e.group == entries(window)[-1].group]
+    authorize = wait_for_request(window, qtbot, lambda e: "/_workbench/idp/authorize" in e.url)
+    wait_for_request(
+        window, qtbot, lambda e: e.id > authorize.id and e.url.endswith("/spaces/beta-testers")
+    )
+    chain = [e for e in entries(window) if e.group == authorize.group]
     paths = [e.url.split("127.0.0.1:")[1].split("/", 1)[1].split("?")[0] for e in chain]
     assert paths[:5] == [
         "auth/login",
