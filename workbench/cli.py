@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--no-exp", action="store_true", help="add no exp (warns no_expiry)")
     token.add_argument(
+        "--clock-offset",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="sign as if the clock were this far off (e.g. -120: two minutes "
+        "slow), to reproduce a skewed server",
+    )
+    token.add_argument(
         "--allow-invalid",
         action="store_true",
         help="print the token even with error-level findings",
@@ -115,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dec.add_argument(
         "--no-verify", action="store_true", help="do not check the signature (no key needed)"
+    )
+    dec.add_argument(
+        "--clock-offset",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="validate as if the clock were this far off",
     )
 
     key = add(
@@ -171,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8765)
     serve.add_argument("--data-dir", metavar="DIR")
     serve.add_argument("--fixture", metavar="FILE")
+    serve.add_argument(
+        "--clock-offset",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="run the community's clock this far off (also PUT "
+        "/_workbench/api/clock), to reproduce skew and expiry",
+    )
 
     gui = add("gui", "Open the desktop workbench.", "workbench gui --payload dana.json")
     gui.add_argument("--data-dir", metavar="DIR")
@@ -191,6 +215,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
     if value <= 0:
         raise argparse.ArgumentTypeError("the ttl must be at least 1 second")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value != value or abs(value) > 10 * 365 * 86400:
+        raise argparse.ArgumentTypeError("the clock offset must be within ten years")
     return value
 
 
@@ -251,8 +285,9 @@ def require_key(community: str) -> str:
 def cmd_token(args: argparse.Namespace) -> int:
     payload = load_payload(args.payload)
     key = require_key(args.community)
-    claims = prepare_claims(payload, ttl=None if args.no_exp else args.ttl)
-    findings = validate_payload(claims, ValidationContext())
+    now = time.time() + args.clock_offset
+    claims = prepare_claims(payload, ttl=None if args.no_exp else args.ttl, now=now)
+    findings = validate_payload(claims, ValidationContext(now=now))
     for finding in findings:
         print(finding.as_line(), file=sys.stderr)
     if has_errors(findings) and not args.allow_invalid:
@@ -284,7 +319,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
     else:
         text = args.token
     key = None if args.no_verify else require_key(args.community)
-    result = decode(extract_token(text), key, ValidationContext())
+    context = ValidationContext(now=time.time() + args.clock_offset)
+    result = decode(extract_token(text), key, context)
     print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     return EXIT_OK if result.ok else EXIT_INVALID
 

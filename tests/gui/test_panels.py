@@ -371,3 +371,12 @@ def test_the_code_tab_follows_the_payload(window: Any, qtbot: Any) -> None:
     from tests.conftest import TEST_KEY
 
     assert TEST_KEY not in code
+
+
+def test_the_virtual_clock_from_the_settings_panel(window: Any) -> None:
+    assert window.controller.state.findings == []
+    window.settings_panel.clock.setValue(3600)
+    assert window.host.server.state.clock_offset == 3600
+    assert ("token_expired", "exp") in {(f.code, f.field) for f in window.controller.state.findings}
+    window.settings_panel.clock.setValue(0)
+    assert window.controller.state.findings == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,12 @@ KeyProvider = Callable[[], str | None]
 class EmulatorState:
     store: Store
     key_provider: KeyProvider
+    # The virtual clock: the community believes it is this many seconds later than it is, to
+    # reproduce clock skew and expiry on purpose.
+    clock_offset: float = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
 
 
 def _load_template(name: str) -> str | None:
@@ -145,8 +153,9 @@ def create_app(
     personas: PersonaProvider | None = None,
     current_payload: PayloadProvider | None = None,
     inspection_token: str | None = None,
+    clock_offset: float = 0.0,
 ) -> Starlette:
-    state = EmulatorState(store, key_provider)
+    state = EmulatorState(store, key_provider, clock_offset)
 
     def wants_json(request: Request) -> bool:
         accept = request.headers.get("accept", "")
@@ -183,7 +192,7 @@ def create_app(
     async def sso(request: Request) -> Response:
         token = request.query_params.get("jwt")
         redirect_uri = request.query_params.get("redirect_uri")
-        result = sso_login(store, token, state.key_provider(), redirect_uri)
+        result = sso_login(store, token, state.key_provider(), redirect_uri, now=state.now())
         if result.accepted:
             response = RedirectResponse(result.redirect or "/", status_code=302)
             # Written by hand: the token is cookie-safe, and http.cookies costs a tenth of a
@@ -458,6 +467,28 @@ def create_app(
                 {"error": {"code": "invalid_setting", "message": str(exc)}}, status_code=400
             )
 
+    async def api_clock(request: Request) -> Response:
+        if request.method == "PUT":
+            if not same_origin(request):
+                return refuse_cross_origin()
+            try:
+                body = await request.json()
+                offset = float(body["offsetSeconds"])
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                offset = float("nan")
+            if not math.isfinite(offset) or abs(offset) > 10 * 365 * 86400:
+                return JSONResponse(
+                    {
+                        "error": {
+                            "code": "bad_request",
+                            "message": 'send {"offsetSeconds": N}, within ten years',
+                        }
+                    },
+                    status_code=400,
+                )
+            state.clock_offset = offset
+        return JSONResponse({"offsetSeconds": state.clock_offset, "now": state.now()})
+
     async def api_community(request: Request) -> Response:
         return JSONResponse(
             {
@@ -496,6 +527,7 @@ def create_app(
         Route("/_workbench/api/reset", api_reset, methods=["POST"]),
         Route("/_workbench/api/settings", api_settings, methods=["GET", "PUT"]),
         Route("/_workbench/api/community", api_community),
+        Route("/_workbench/api/clock", api_clock, methods=["GET", "PUT"]),
         Route("/_workbench/api/fixture", api_fixture),
     ]
 

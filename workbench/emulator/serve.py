@@ -47,6 +47,7 @@ def run_serve(args: argparse.Namespace) -> int:
             personas=persona_store.all,
             inspection_token=inspection_token,
             trace=False,
+            clock_offset=args.clock_offset,
         )
     except (DataDirError, StoreError, ServerError) as exc:
         return _fail(str(exc))

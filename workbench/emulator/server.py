@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from workbench.emulator.app import KeyProvider, create_app
+from workbench.emulator.app import EmulatorState, KeyProvider, create_app
 from workbench.emulator.fixture import Fixture
 from workbench.emulator.idp import PayloadProvider, PersonaProvider
 from workbench.emulator.store import Store
@@ -63,6 +63,7 @@ class ServerThread:
         current_payload: PayloadProvider | None = None,
         inspection_token: str | None = None,
         trace: bool = True,
+        clock_offset: float = 0.0,
     ) -> None:
         self.store = store
         self.host = host
@@ -75,6 +76,7 @@ class ServerThread:
             personas=personas,
             current_payload=current_payload,
             inspection_token=inspection_token,
+            clock_offset=clock_offset,
         )
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
@@ -108,6 +110,11 @@ class ServerThread:
         except BaseException:
             store.close()
             raise
+
+    @property
+    def state(self) -> EmulatorState:
+        state: EmulatorState = self.app.state.emulator
+        return state
 
     @property
     def url(self) -> str:

@@ -314,6 +314,17 @@ class SettingsPanel(QWidget):
         self.skew.setDecimals(0)
         self.skew.setSuffix(" s")
         form.addRow(SETTING_LABELS["clockSkewSeconds"], self.skew)
+        self.clock = QDoubleSpinBox()
+        self.clock.setObjectName("clock-offset")
+        self.clock.setRange(-30 * 86400, 30 * 86400)
+        self.clock.setDecimals(0)
+        self.clock.setSuffix(" s")
+        self.clock.setToolTip(
+            "The virtual clock: the community (and the findings) act as if it were this many "
+            "seconds later, to reproduce skew and expiry on purpose. Applied at once."
+        )
+        self.clock.valueChanged.connect(lambda value: self.host.set_clock_offset(float(value)))
+        form.addRow("Virtual clock offset", self.clock)
         self.only_jwt = QCheckBox("JWT SSO is the only login method")
         self.only_jwt.setObjectName("setting-jwtSsoOnly")
         self.only_jwt.setToolTip(

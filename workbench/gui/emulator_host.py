@@ -39,6 +39,7 @@ class EmulatorHost(QObject):
         self.personas: Callable[[], dict[str, dict[str, Any]]] = dict
         self.current_payload: Callable[[], dict[str, Any] | None] = lambda: None
         self._last_trace = 0
+        self.clock_offset = 0.0
         self.server: ServerThread | None = None
         self._closing = False
         self._last_event = 0
@@ -71,6 +72,7 @@ class EmulatorHost(QObject):
                     0,
                     personas=self.personas,
                     current_payload=self.current_payload,
+                    clock_offset=self.clock_offset,
                 )
                 server.start()
                 server.wait_ready(30)
@@ -158,6 +160,13 @@ class EmulatorHost(QObject):
         removed = self.store.trim_events(keep)
         self.events_reset.emit()
         return removed
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Run the community's clock this far off (the virtual clock)."""
+        self.clock_offset = seconds
+        if self.server is not None:
+            self.server.state.clock_offset = seconds
+        self.community_changed.emit()
 
     def stop(self) -> None:
         self._closing = True

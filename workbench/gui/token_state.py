@@ -35,6 +35,7 @@ class Community:
     space_ids: frozenset[str] | None = None
     profile_fields: tuple[ProfileField, ...] | None = None
     leeway: float = 10
+    clock_offset: float = 0.0  # the community's virtual clock, in seconds
 
 
 class TokenController(QObject):
@@ -61,7 +62,7 @@ class TokenController(QObject):
 
     def context(self) -> ValidationContext:
         return ValidationContext(
-            now=time.time(),
+            now=time.time() + self.community.clock_offset,
             leeway=self.community.leeway,
             space_ids=self.community.space_ids,
             profile_fields=self.community.profile_fields,

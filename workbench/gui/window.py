@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
                 store.space_ids(),
                 store.profile_fields(),
                 float(settings.get("clockSkewSeconds", 10)),
+                self.host.clock_offset,
             )
             self.spaces.set_known_spaces([(s.id, s.name) for s in store.spaces()])
             self.fields.set_profile_fields(store.profile_fields())
