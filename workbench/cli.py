@@ -12,10 +12,12 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 from workbench import __version__, keys
 from workbench.sso import Payload, PayloadError, SigningError, decode, prepare_claims, sign
+from workbench.sso.diff import diff_claims, diff_lines, short
 from workbench.sso.findings import has_errors
 from workbench.sso.payload import MAX_PAYLOAD_BYTES
 from workbench.sso.rules import ValidationContext, validate_payload
@@ -156,6 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
             action.add_argument("--stdin", action="store_true", help="read the key from stdin")
         if name == "show":
             action.add_argument("--reveal", action="store_true", help="print the whole key")
+
+    diff = add(
+        "diff",
+        "Compare two tokens or payloads claim by claim, and say what the community would "
+        "change for the member.",
+        "workbench diff old-token new-payload.json",
+    )
+    diff.add_argument("old", metavar="OLD", help="a token, an SSO URL or a payload JSON file")
+    diff.add_argument("new", metavar="NEW", help="a token, an SSO URL or a payload JSON file")
+    diff.add_argument(
+        "--fixture",
+        metavar="FILE",
+        help="the community to replay on (default: the sample community)",
+    )
+    diff.add_argument("--json", action="store_true", help="print the result as JSON")
 
     snip = add(
         "snippet",
@@ -304,6 +321,59 @@ def cmd_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def payload_of(argument: str) -> dict[str, Any]:
+    """A payload from a JSON file, or from a token or SSO URL (decoded, not verified)."""
+    try:
+        is_file = Path(argument).is_file()
+    except (OSError, ValueError):  # a token is often longer than any file name may be
+        is_file = False
+    if is_file:
+        return load_payload(argument).to_dict()
+    result = decode(extract_token(argument), None)
+    if not result.payload_is_object:
+        problem = result.findings[0].message if result.findings else "not a token"
+        raise CliError(
+            f"{argument[:40]!r} is neither a payload file nor a token: {problem}", EXIT_INVALID
+        )
+    return result.payload
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+    from workbench.emulator.simulate import simulate_update
+
+    old, new = payload_of(args.old), payload_of(args.new)
+    try:
+        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
+    except FixtureError as exc:
+        raise CliError(str(exc)) from None
+    changes = diff_claims(old, new)
+    effect = simulate_update(old, new, fixture)
+    if args.json:
+        print(
+            json.dumps(
+                {"claims": [c.to_dict() for c in changes], "community": effect},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return EXIT_OK
+    print("Claims (old → new):")
+    for line in diff_lines(changes):
+        print(f"  {line}")
+    print(
+        f"\nWhat {fixture.community_name} would do with the new one: {effect['outcome']}"
+        + (f" ({effect['code']})" if effect["code"] else "")
+    )
+    for field, (before, after) in effect["changes"].items():
+        print(f"  {field}: {short(before)} → {short(after)}")
+    if effect["outcome"] == "updated" and not effect["changes"]:
+        print("  nothing would change")
+    for finding in effect["findings"]:
+        print(f"  {finding['level']} {finding['code']}: {finding['message']}")
+    return EXIT_OK
+
+
 def cmd_snippet(args: argparse.Namespace) -> int:
     payload = load_payload(args.payload)
     print(snippet(args.lang, payload, ttl=args.ttl, community=args.community), end="")
@@ -409,6 +479,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "decode": cmd_decode,
     "key": cmd_key,
     "snippet": cmd_snippet,
+    "diff": cmd_diff,
     "serve": cmd_serve,
     "gui": cmd_gui,
 }

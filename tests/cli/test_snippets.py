@@ -115,3 +115,21 @@ def test_the_embedded_json_is_the_payload() -> None:
     assert json.loads(ast.literal_eval(literal)) == {
         k: v for k, v in PAYLOAD.items() if k not in ("iat", "exp")
     }
+
+
+def test_diff_command(cli: Cli, tmp_path: Path) -> None:
+    old = write_json(tmp_path / "old.json", {"sub": "u-1", "name": "A", "email": "a@example.com"})
+    token = cli("token", "--payload", str(old)).stdout.strip()
+    new = write_json(
+        tmp_path / "new.json",
+        {"sub": "u-1", "name": "B", "email": "a@example.com", "company": "Initech"},
+    )
+    result = cli("diff", token, str(new), "--json", key=None)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert {c["claim"]: c["kind"] for c in out["claims"]}["name"] == "changed"
+    assert out["community"]["changes"] == {"name": ["A", "B"], "fields.company": [None, "Initech"]}
+    text = cli("diff", str(old), str(new), key=None)
+    assert "~ name" in text.stdout and 'fields.company: null → "Initech"' in text.stdout
+    bad = cli("diff", "x" * 5000, str(new), key=None)
+    assert bad.returncode == 1 and "neither a payload file nor a token" in bad.stderr

@@ -380,3 +380,18 @@ def test_the_virtual_clock_from_the_settings_panel(window: Any) -> None:
     assert ("token_expired", "exp") in {(f.code, f.field) for f in window.controller.state.findings}
     window.settings_panel.clock.setValue(0)
     assert window.controller.state.findings == []
+
+
+def test_inspect_compares_a_pasted_token_with_the_current_payload(window: Any) -> None:
+    from tests.conftest import TEST_KEY
+    from workbench.sso import prepare_claims, sign
+
+    pasted = sign(
+        prepare_claims({"sub": "user-1001", "name": "Dana", "email": "dana@example.com"}), TEST_KEY
+    )
+    window.show_inspector()
+    window.token.pasted.setPlainText(pasted)
+    text = window.token.comparison.toPlainText()
+    assert "~ name" in text and '"Dana"  →  "Dana Scully"' in text
+    assert "The community: updated" in text
+    assert 'fields.company: null → "Acme Corp"' in text

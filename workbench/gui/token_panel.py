@@ -246,6 +246,19 @@ class TokenPanel(QWidget):
         row.addWidget(self.load_button)
         inspect_layout.addLayout(row)
         inspect_layout.addWidget(self.inspected, 1)
+        inspect_layout.addWidget(
+            QLabel(
+                "<b>Against the current payload</b> (pasted → current, "
+                "and what the community would change)"
+            )
+        )
+        self.comparison = QPlainTextEdit(readOnly=True)
+        self.comparison.setObjectName("token-comparison")
+        self.comparison.setFont(monospace_font())
+        self.comparison.setMaximumHeight(170)
+        self.comparison.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        inspect_layout.addWidget(self.comparison)
+        self.compare: Callable[[dict[str, Any]], str] | None = None
         self._pasted_payload: dict[str, Any] | None = None
         self.inspect_pasted()
 
@@ -277,6 +290,10 @@ class TokenPanel(QWidget):
         result = decode(extract_token(text), key, self.context_provider())
         self._pasted_payload = result.payload if result.payload_is_object else None
         self.load_button.setEnabled(self._pasted_payload is not None)
+        if self._pasted_payload is not None and self.compare is not None:
+            self.comparison.setPlainText(self.compare(self._pasted_payload))
+        else:
+            self.comparison.setPlainText("")
         self.inspected.show_token(result, result.payload, result.findings)
 
     def _load_pasted(self) -> None:

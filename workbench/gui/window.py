@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         )
         self.token.focus_requested.connect(self.focus_field)
         self.token.load_payload_requested.connect(self.load_payload)
+        self.token.compare = self.compare_with_current
 
         self.preview = PreviewPanel(data_dir)
         self.members = MembersPanel(host)
@@ -483,6 +484,26 @@ class MainWindow(QMainWindow):
         if not panel.focus_field(path):
             self.payload_tabs.setCurrentWidget(self.json)
             self.json.focus_field(path)
+
+    def compare_with_current(self, pasted: dict[str, Any]) -> str:
+        """The pasted token's payload against the current one, and what the emulator's
+        community would change if that member logged in with the current payload."""
+        from workbench.emulator.simulate import simulate_update
+        from workbench.sso.diff import diff_claims, diff_lines, short
+
+        current = dict(self.model.view())
+        lines = diff_lines(diff_claims(pasted, current), include_same=False) or ["(same claims)"]
+        effect = simulate_update(pasted, current, self.host.fixture)
+        lines.append("")
+        lines.append(
+            f"The community: {effect['outcome']}"
+            + (f" ({effect['code']})" if effect["code"] else "")
+        )
+        lines += [
+            f"  {field}: {short(old)} → {short(new)}"
+            for field, (old, new) in effect["changes"].items()
+        ]
+        return "\n".join(lines)
 
     def show_inspector(self) -> None:
         self.token.tabs.setCurrentIndex(1)
