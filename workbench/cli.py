@@ -174,6 +174,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    attack = add(
+        "attack",
+        "Run a battery of deliberately wrong tokens made from the payload and check each verdict.",
+        "workbench attack --payload dana.json --html report.html   (a throwaway emulator)",
+    )
+    attack.add_argument("--payload", metavar="FILE", help="the payload JSON file, or - for stdin")
+    attack.add_argument(
+        "--target",
+        metavar="URL",
+        help="a running emulator or a community (default: a throwaway emulator)",
+    )
+    attack.add_argument("--fixture", metavar="FILE", help="the throwaway emulator's community")
+    attack.add_argument("--json", metavar="FILE", dest="json_out", help="write the results as JSON")
+    attack.add_argument("--html", metavar="FILE", dest="html_out", help="write an HTML report")
+
     snip = add(
         "snippet",
         "Print signing code for the payload: node, python, php, ruby, go, java or csharp.",
@@ -374,6 +389,63 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_attack(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from workbench.toolkit import attack
+
+    payload = load_payload(args.payload)
+    if args.target:
+        key = require_key(args.community)
+        return _attack_report(
+            args,
+            args.target,
+            attack.battery(
+                payload, key, other_email=attack.other_member_email(args.target, payload.get("sub"))
+            ),
+        )
+
+    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+    from workbench.emulator.server import ServerThread
+
+    try:
+        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
+    except FixtureError as exc:
+        raise CliError(str(exc)) from None
+    key = "throwaway-emulator-key-" + __import__("secrets").token_hex(16)
+    with tempfile.TemporaryDirectory() as data:
+        server = ServerThread.for_data_dir(Path(data), fixture, lambda: key, trace=False).start()
+        try:
+            server.wait_ready()
+            other = attack.other_member_email(server.url, payload.get("sub"))
+            return _attack_report(args, server.url, attack.battery(payload, key, other_email=other))
+        finally:
+            server.stop()
+
+
+def _attack_report(args: argparse.Namespace, target: str, cases: list[Any]) -> int:
+    from workbench.toolkit import attack
+
+    outcomes = attack.run(target, cases)
+    width = max(len(o.case) for o in outcomes)
+    for outcome in outcomes:
+        mark = "pass" if outcome.passed else "FAIL"
+        print(
+            f"{mark}  {outcome.case.ljust(width)}  expected {outcome.expected:<32} "
+            f"got {outcome.actual}"
+        )
+    failed = sum(not o.passed for o in outcomes)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} as expected against {target}")
+    try:
+        if args.json_out:
+            Path(args.json_out).write_text(attack.to_json(outcomes, target), encoding="utf-8")
+        if args.html_out:
+            Path(args.html_out).write_text(attack.to_html(outcomes, target), encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write the report: {exc.strerror or exc}") from None
+    return EXIT_OK if failed == 0 else EXIT_INVALID
+
+
 def cmd_snippet(args: argparse.Namespace) -> int:
     payload = load_payload(args.payload)
     print(snippet(args.lang, payload, ttl=args.ttl, community=args.community), end="")
@@ -480,6 +552,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "key": cmd_key,
     "snippet": cmd_snippet,
     "diff": cmd_diff,
+    "attack": cmd_attack,
     "serve": cmd_serve,
     "gui": cmd_gui,
 }
