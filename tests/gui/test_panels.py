@@ -395,3 +395,16 @@ def test_inspect_compares_a_pasted_token_with_the_current_payload(window: Any) -
     assert "~ name" in text and '"Dana"  →  "Dana Scully"' in text
     assert "The community: updated" in text
     assert 'fields.company: null → "Acme Corp"' in text
+
+
+def test_bad_tokens_tab_runs_the_battery(window: Any, qtbot: Any, tmp_path: Any) -> None:
+    window.right_tabs.setCurrentWidget(window.attack)
+    window.attack.run()
+    qtbot.waitUntil(lambda: window.attack.run_button.isEnabled(), timeout=30000)
+    assert window.attack.table.rowCount() == len(window.attack.outcomes) == 22
+    assert all(o.passed for o in window.attack.outcomes), [
+        (o.case, o.actual) for o in window.attack.outcomes if not o.passed
+    ]
+    assert window.attack.summary.text() == "22 of 22 as expected"
+    window.attack.write(tmp_path / "run.html", "html")
+    assert "22 of 22 as expected" in (tmp_path / "run.html").read_text()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import keys
+from workbench.gui.attack_panel import AttackPanel
 from workbench.gui.claims_panel import ClaimsPanel
 from workbench.gui.community_panels import MembersPanel, SettingsPanel, SpacesFieldsPanel
 from workbench.gui.emulator_host import EmulatorHost
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(self.members, "Members")
         self.right_tabs.addTab(self.events, "Events")
         self.right_tabs.addTab(self.trace, "Trace")
+        self.attack = AttackPanel(host, self.model.view, keys_.key)
+        self.right_tabs.addTab(self.attack, "Bad tokens")
         self.right_tabs.addTab(self.community, "Community")
         self.right_tabs.addTab(self.settings_panel, "Settings")
 
@@ -250,7 +253,7 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction("About SSO Workbench", self.show_about)
         view_menu = menu.addMenu("&View")
-        tabs = ("Preview", "Members", "Events", "Trace", "Community", "Settings")
+        tabs = ("Preview", "Members", "Events", "Trace", "Bad tokens", "Community", "Settings")
         for index, name in enumerate(tabs):
             view_menu.addAction(name, self._tab_switcher(index), QKeySequence(f"Alt+{index + 1}"))
 
