@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from workbench import __version__, keys
+from workbench.paths import data_dir
 from workbench.sso import Payload, PayloadError, SigningError, decode, prepare_claims, sign
 from workbench.sso.diff import diff_claims, diff_lines, short
 from workbench.sso.findings import has_errors
@@ -188,6 +189,20 @@ def build_parser() -> argparse.ArgumentParser:
     attack.add_argument("--fixture", metavar="FILE", help="the throwaway emulator's community")
     attack.add_argument("--json", metavar="FILE", dest="json_out", help="write the results as JSON")
     attack.add_argument("--html", metavar="FILE", dest="html_out", help="write an HTML report")
+
+    scen = add(
+        "scenario",
+        "Run a scenario file of SSO steps and check each outcome and the member afterwards.",
+        "workbench scenario resources/scenarios/replace-vs-add.json",
+    )
+    scen.add_argument("file", metavar="FILE", help="the scenario (JSON or YAML)")
+    scen.add_argument(
+        "--target",
+        metavar="URL",
+        help="a running `workbench serve` (default: a throwaway emulator)",
+    )
+    scen.add_argument("--fixture", metavar="FILE", help="the throwaway emulator's community")
+    scen.add_argument("--data-dir", metavar="DIR", help="where personas are saved")
 
     snip = add(
         "snippet",
@@ -446,6 +461,50 @@ def _attack_report(args: argparse.Namespace, target: str, cases: list[Any]) -> i
     return EXIT_OK if failed == 0 else EXIT_INVALID
 
 
+def cmd_scenario(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from workbench.personas import PersonaStore
+    from workbench.toolkit import scenario
+
+    personas = PersonaStore(data_dir(args.data_dir)).all() if args.data_dir else {}
+    try:
+        plan = scenario.load(args.file, personas)
+    except scenario.ScenarioError as exc:
+        raise CliError(str(exc)) from None
+    if args.target:
+        return _scenario_report(
+            plan, scenario.run(plan, args.target, require_key(args.community)), args.target
+        )
+
+    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+    from workbench.emulator.server import ServerThread
+
+    try:
+        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
+    except FixtureError as exc:
+        raise CliError(str(exc)) from None
+    key = "throwaway-emulator-key-" + __import__("secrets").token_hex(16)
+    with tempfile.TemporaryDirectory() as data:
+        server = ServerThread.for_data_dir(Path(data), fixture, lambda: key, trace=False).start()
+        try:
+            server.wait_ready()
+            return _scenario_report(plan, scenario.run(plan, server.url, key), server.url)
+        finally:
+            server.stop()
+
+
+def _scenario_report(plan: Any, results: list[Any], target: str) -> int:
+    print(f"{plan.name} against {target}")
+    for result in results:
+        print(f"  {'pass' if result.passed else 'FAIL'}  {result.step}")
+        for problem in result.problems:
+            print(f"        {problem}")
+    failed = sum(not r.passed for r in results)
+    print(f"{len(results) - failed} of {len(results)} steps as expected")
+    return EXIT_OK if failed == 0 else EXIT_INVALID
+
+
 def cmd_snippet(args: argparse.Namespace) -> int:
     payload = load_payload(args.payload)
     print(snippet(args.lang, payload, ttl=args.ttl, community=args.community), end="")
@@ -553,6 +612,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "snippet": cmd_snippet,
     "diff": cmd_diff,
     "attack": cmd_attack,
+    "scenario": cmd_scenario,
     "serve": cmd_serve,
     "gui": cmd_gui,
 }
