@@ -408,3 +408,14 @@ def test_bad_tokens_tab_runs_the_battery(window: Any, qtbot: Any, tmp_path: Any)
     assert window.attack.summary.text() == "22 of 22 as expected"
     window.attack.write(tmp_path / "run.html", "html")
     assert "22 of 22 as expected" in (tmp_path / "run.html").read_text()
+
+
+def test_a_scenario_from_the_qa_tab_shows_each_steps_event(window: Any, qtbot: Any) -> None:
+    from tests.conftest import REPO
+
+    window.attack.run_scenario(REPO / "resources" / "scenarios" / "replace-vs-add.json")
+    qtbot.waitUntil(lambda: window.attack.run_button.isEnabled(), timeout=30000)
+    assert [o.passed for o in window.attack.outcomes] == [True, True, True, True]
+    assert window.attack.outcomes[0].actual.startswith("created · externalId")
+    assert "spaceIds" in window.attack.outcomes[2].actual
+    assert window.attack.summary.text() == "4 of 4 as expected"

@@ -1,4 +1,5 @@
-"""Bad tokens: the bad-token battery against the emulator, as a pass/fail matrix."""
+"""QA runs: the bad-token battery and scenario files against the emulator, as a pass/fail
+matrix (a scenario's rows show each step's event)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.gui.emulator_host import EmulatorHost
 from workbench.gui.widgets import hint_label
-from workbench.toolkit import attack
+from workbench.toolkit import attack, scenario
 
 
 class _Relay(QObject):
@@ -31,6 +32,7 @@ class _Relay(QObject):
 
     outcome = Signal(object)
     finished = Signal()
+    failed = Signal(str)
 
 
 class AttackPanel(QWidget):
@@ -39,9 +41,11 @@ class AttackPanel(QWidget):
         host: EmulatorHost,
         payload: Callable[[], Mapping[str, Any]],
         key: Callable[[], str | None],
+        personas: Callable[[], dict[str, dict[str, Any]]] = dict,
     ) -> None:
         super().__init__()
         self.host = host
+        self.personas = personas
         self.payload = payload
         self.key = key
         self.outcomes: list[attack.Outcome] = []
@@ -49,9 +53,13 @@ class AttackPanel(QWidget):
         self.relay = _Relay()
         self.relay.outcome.connect(self._add)
         self.relay.finished.connect(self._finished)
+        self.relay.failed.connect(self._failed)
         self.run_button = QPushButton("Run the bad tokens against the emulator")
         self.run_button.setObjectName("run-attack")
         self.run_button.clicked.connect(self.run)
+        self.scenario_button = QPushButton("Run a scenario file…")
+        self.scenario_button.setObjectName("run-scenario")
+        self.scenario_button.clicked.connect(self.choose_scenario)
         export_json = QPushButton("Export JSON…")
         export_json.clicked.connect(lambda: self.export("json"))
         export_html = QPushButton("Export HTML…")
@@ -64,6 +72,7 @@ class AttackPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
+        buttons.addWidget(self.scenario_button)
         buttons.addStretch(1)
         buttons.addWidget(export_json)
         buttons.addWidget(export_html)
@@ -88,8 +97,7 @@ class AttackPanel(QWidget):
         self.outcomes = []
         self.table.setRowCount(0)
         self.target = url
-        self.run_button.setEnabled(False)
-        self.summary.setText("Running…")
+        self._busy("Running the bad tokens…")
 
         def work() -> None:
             other = attack.other_member_email(url, payload.get("sub"))
@@ -101,6 +109,60 @@ class AttackPanel(QWidget):
             self.relay.finished.emit()
 
         threading.Thread(target=work, name="bad-tokens", daemon=True).start()
+
+    def choose_scenario(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Run a scenario", "", "Scenarios (*.json *.yaml *.yml)"
+        )
+        if path:
+            self.run_scenario(Path(path))
+
+    def run_scenario(self, path: Path) -> None:
+        url, key = self.host.url, self.key()
+        if url is None or key is None:
+            self.summary.setText("Needs the emulator running and a key")
+            return
+        try:
+            plan = scenario.load(path, self.personas())
+        except scenario.ScenarioError as exc:
+            self.summary.setText(str(exc))
+            return
+        self.outcomes = []
+        self.table.setRowCount(0)
+        self.target = f"{url} ({plan.name})"
+        self._busy(f"Running {plan.name}…")
+
+        def as_outcome(result: scenario.StepResult) -> None:
+            event = result.event or {}
+            actual = event.get("outcome", "?") + (f" {event['code']}" if event.get("code") else "")
+            if event.get("changes"):
+                actual += " · " + ", ".join(event["changes"])
+            self.relay.outcome.emit(
+                attack.Outcome(
+                    result.step,
+                    "as written in the scenario",
+                    actual,
+                    result.passed,
+                    "; ".join(result.problems),
+                )
+            )
+
+        def work() -> None:
+            try:
+                scenario.run(plan, url, key, progress=as_outcome)
+            except Exception as exc:  # reported in the panel, in words
+                self.relay.failed.emit(f"The scenario stopped: {exc}")
+            self.relay.finished.emit()
+
+        threading.Thread(target=work, name="scenario", daemon=True).start()
+
+    def _busy(self, text: str) -> None:
+        self.run_button.setEnabled(False)
+        self.scenario_button.setEnabled(False)
+        self.summary.setText(text)
+
+    def _failed(self, message: str) -> None:
+        self.summary.setText(message)
 
     def _add(self, outcome: attack.Outcome) -> None:
         self.outcomes.append(outcome)
@@ -121,6 +183,7 @@ class AttackPanel(QWidget):
 
     def _finished(self) -> None:
         self.run_button.setEnabled(True)
+        self.scenario_button.setEnabled(True)
         failed = sum(not o.passed for o in self.outcomes)
         self.summary.setText(
             f"{len(self.outcomes) - failed} of {len(self.outcomes)} as expected"

@@ -111,8 +111,8 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(self.members, "Members")
         self.right_tabs.addTab(self.events, "Events")
         self.right_tabs.addTab(self.trace, "Trace")
-        self.attack = AttackPanel(host, self.model.view, keys_.key)
-        self.right_tabs.addTab(self.attack, "Bad tokens")
+        self.attack = AttackPanel(host, self.model.view, keys_.key, self.personas.all)
+        self.right_tabs.addTab(self.attack, "QA runs")
         self.right_tabs.addTab(self.community, "Community")
         self.right_tabs.addTab(self.settings_panel, "Settings")
 
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction("About SSO Workbench", self.show_about)
         view_menu = menu.addMenu("&View")
-        tabs = ("Preview", "Members", "Events", "Trace", "Bad tokens", "Community", "Settings")
+        tabs = ("Preview", "Members", "Events", "Trace", "QA runs", "Community", "Settings")
         for index, name in enumerate(tabs):
             view_menu.addAction(name, self._tab_switcher(index), QKeySequence(f"Alt+{index + 1}"))
 
