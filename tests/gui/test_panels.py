@@ -419,3 +419,11 @@ def test_a_scenario_from_the_qa_tab_shows_each_steps_event(window: Any, qtbot: A
     assert window.attack.outcomes[0].actual.startswith("created · externalId")
     assert "spaceIds" in window.attack.outcomes[2].actual
     assert window.attack.summary.text() == "4 of 4 as expected"
+
+
+def test_the_about_dialog_names_the_version(window: Any) -> None:
+    from workbench import __version__
+
+    text = window.about_text()
+    assert f"SSO Workbench {__version__}" in text
+    assert window.keys.backend.name in text and str(window.data_dir) in text

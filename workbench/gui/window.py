@@ -250,12 +250,12 @@ class MainWindow(QMainWindow):
         community_menu.addSeparator()
         community_menu.addAction("Reset to fixture", self.reset_community)
         community_menu.addAction("Trim events to newest 100", lambda: self.host.trim_events(100))
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction("About SSO Workbench", self.show_about)
         view_menu = menu.addMenu("&View")
         tabs = ("Preview", "Members", "Events", "Trace", "QA runs", "Community", "Settings")
         for index, name in enumerate(tabs):
             view_menu.addAction(name, self._tab_switcher(index), QKeySequence(f"Alt+{index + 1}"))
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction("About SSO Workbench", self.show_about)
 
     def _tab_switcher(self, index: int) -> Callable[[], None]:
         return lambda: self.right_tabs.setCurrentIndex(index)
