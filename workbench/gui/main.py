@@ -96,10 +96,10 @@ def _install_probe(app: Any, window: Any, host: Any, probe: str) -> None:
     memory in use once the emulator and its panels are loaded (`memory`), then quit."""
     from PySide6.QtCore import QTimer
 
-    def rss_kib(pid: int) -> int:
+    def rss_kib(pid: int, field: str = "VmRSS") -> int:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
         except OSError:
             pass
@@ -117,10 +117,18 @@ def _install_probe(app: Any, window: Any, host: Any, probe: str) -> None:
         return found
 
     def report_memory() -> None:
-        own = rss_kib(os.getpid())
-        helpers = sum(rss_kib(child) for child in children(os.getpid()))
+        pid = os.getpid()
+        own = rss_kib(pid)
+        # Resident memory splits into the process's own (anonymous) pages and pages of mapped
+        # files, mostly shared libraries (QtWebEngine's alone is a large part).
+        anon, file_backed = rss_kib(pid, "RssAnon"), rss_kib(pid, "RssFile")
+        helpers = sum(rss_kib(child) for child in children(pid))
         members = host.store.member_count() if host.store is not None else 0
-        print(f"PROBE memory rss_kib={own} webengine_kib={helpers} members={members}", flush=True)
+        print(
+            f"PROBE memory rss_kib={own} anon_kib={anon} file_kib={file_backed} "
+            f"webengine_kib={helpers} members={members}",
+            flush=True,
+        )
         window.close()
         app.quit()
 
