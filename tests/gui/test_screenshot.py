@@ -79,3 +79,22 @@ def test_screenshot_without_a_key_is_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "WORKBENCH_SSO_KEY" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_no_display_is_exit_2_in_one_line(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env.update({"PYTHONPATH": str(REPO), "WORKBENCH_SSO_KEY": TEST_KEY})
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "gui", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "xvfb-run" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -60,6 +60,16 @@ def run_gui(args: argparse.Namespace) -> int:
         except keys.KeyStoreError as exc:
             return _fail(str(exc))
 
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        return _fail(
+            "no display to open the window on: run it in a desktop session, or under "
+            "`xvfb-run -a workbench gui ...` on a machine without one"
+        )
     _prepare_environment()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
