@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -123,12 +122,6 @@ class JsonHighlighter(QSyntaxHighlighter):
             self.setFormat(match.start(), length, self.formats[kind])
 
 
-def set_muted(label: QLabel, muted: bool = True) -> None:
-    label.setForegroundRole(
-        QPalette.ColorRole.PlaceholderText if muted else QPalette.ColorRole.WindowText
-    )
-
-
 class TokenHighlighter(QSyntaxHighlighter):
     """The three parts of a JWT in three colours (header, payload, signature), as jwt.io does."""
 
@@ -150,6 +143,3 @@ class TokenHighlighter(QSyntaxHighlighter):
             if start + len(part) < len(text):
                 self.setFormat(start + len(part), 1, self.dot)
             start += len(part) + 1
-
-
-ALIGN_TOP = Qt.AlignmentFlag.AlignTop

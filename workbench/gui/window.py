@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -607,7 +607,3 @@ class MainWindow(QMainWindow):
         self.preview.shutdown()
         self.host.stop()
         event.accept()
-
-
-def single_shot(ms: int, func: Any) -> None:
-    QTimer.singleShot(ms, func)

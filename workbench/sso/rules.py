@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -396,10 +396,6 @@ def map_custom_fields(
                 mapped[field.key] = (key, payload[key])
                 break
     return mapped
-
-
-def fields_naming_key(key: str, profile_fields: Sequence[ProfileField]) -> list[ProfileField]:
-    return [field for field in profile_fields if key in field.external_keys]
 
 
 def _check_custom_fields(payload: Mapping[str, Any], ctx: ValidationContext) -> list[Finding]:
