@@ -427,3 +427,11 @@ def test_the_about_dialog_names_the_version(window: Any) -> None:
     text = window.about_text()
     assert f"SSO Workbench {__version__}" in text
     assert window.keys.backend.name in text and str(window.data_dir) in text
+
+
+def test_the_window_fits_a_1280_by_800_screen(window: Any, qtbot: Any) -> None:
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 800, (hint.width(), hint.height())
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert window.width() <= 1280

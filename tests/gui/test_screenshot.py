@@ -98,3 +98,41 @@ def test_no_display_is_exit_2_in_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "xvfb-run" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("DISPLAY"), reason="needs an X server (scripts/test.sh runs Xvfb)"
+)
+def test_a_dark_scheme_gives_a_dark_window(tmp_path: Path) -> None:
+    shot = tmp_path / "dark.png"
+    env = {
+        **os.environ,
+        "WORKBENCH_SSO_KEY": TEST_KEY,
+        "PYTHONPATH": str(REPO),
+        "WORKBENCH_COLOR_SCHEME": "dark",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "gui",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(str(shot))
+    # the status bar and the claims panel's empty lower part are window background
+    background = QColor(image.pixel(8, image.height() - 60))
+    assert background.lightness() < 80, background.name()

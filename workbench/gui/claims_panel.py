@@ -63,7 +63,8 @@ class ClaimsPanel(QWidget):
                 form.addRow(label + (" *" if key in REQUIRED else ""), edit)
 
         self.iat_mode = QComboBox()
-        self.iat_mode.addItems(["Now, when signed", "Fixed time"])
+        self.iat_mode.addItems(["Now", "Fixed"])
+        self.iat_mode.setToolTip("Now: set when the token is signed. Fixed: the time you type.")
         self.iat_value = QLineEdit()
         self.iat_value.setObjectName("claim-iat")
         self.iat_value.setPlaceholderText("seconds since 1970")
@@ -78,9 +79,12 @@ class ClaimsPanel(QWidget):
         self.ttl.setObjectName("claim-exp")
         self.ttl.setRange(1, 30 * 86400)
         self.ttl.setValue(60)
-        self.ttl.setSuffix(" s after iat")
-        self.no_expiry = QCheckBox("No expiry (the token never expires)")
-        self.no_expiry.setToolTip("Not recommended: a leaked token can be replayed forever.")
+        self.ttl.setSuffix(" s")
+        self.ttl.setToolTip("Seconds from iat to exp; the platform recommends 60")
+        self.no_expiry = QCheckBox("No expiry")
+        self.no_expiry.setToolTip(
+            "The token never expires. Not recommended: a leaked token can be replayed forever."
+        )
         self.ttl.valueChanged.connect(self._ttl_changed)
         self.no_expiry.toggled.connect(self._ttl_changed)
         exp_row = QHBoxLayout()

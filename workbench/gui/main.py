@@ -77,10 +77,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from workbench.gui.emulator_host import EmulatorHost
     from workbench.gui.key_controller import KeyController
+    from workbench.gui.theme import apply_theme
     from workbench.gui.window import MainWindow
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    apply_theme(app)
     app.setApplicationName("SSO Workbench")
     app.setOrganizationName("sso-workbench")
     app.setDesktopFileName("org.ssoworkbench.Workbench")

@@ -25,6 +25,10 @@ class SnippetPanel(QWidget):
         super().__init__()
         self.language = QComboBox()
         self.language.setObjectName("snippet-language")
+        self.language.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.language.setMinimumContentsLength(14)
         for key, (label, _render) in LANGUAGES.items():
             self.language.addItem(label, key)
         self.code = QPlainTextEdit(readOnly=True)

@@ -246,12 +246,12 @@ class TokenPanel(QWidget):
         row.addWidget(self.load_button)
         inspect_layout.addLayout(row)
         inspect_layout.addWidget(self.inspected, 1)
-        inspect_layout.addWidget(
-            QLabel(
-                "<b>Against the current payload</b> (pasted → current, "
-                "and what the community would change)"
-            )
+        compare_title = QLabel(
+            "<b>Against the current payload</b> (pasted → current, and what the community "
+            "would change)"
         )
+        compare_title.setWordWrap(True)
+        inspect_layout.addWidget(compare_title)
         self.comparison = QPlainTextEdit(readOnly=True)
         self.comparison.setObjectName("token-comparison")
         self.comparison.setFont(monospace_font())
