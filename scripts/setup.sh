@@ -19,6 +19,8 @@ packages=(
   dbus dbus-x11 gnome-keyring
 )
 ((with_test)) && packages+=(xvfb xauth wrk desktop-file-utils appstream)
+# The snippet tests run the generated Node code; most machines here have Node already.
+((with_test)) && ! command -v node >/dev/null && packages+=(nodejs npm)
 
 sudo_cmd=()
 [[ "$(id -u)" != 0 ]] && sudo_cmd=(sudo)
