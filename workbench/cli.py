@@ -11,7 +11,8 @@ import getpass
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -369,14 +370,10 @@ def payload_of(argument: str) -> dict[str, Any]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
     from workbench.emulator.simulate import simulate_update
 
     old, new = payload_of(args.old), payload_of(args.new)
-    try:
-        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
-    except FixtureError as exc:
-        raise CliError(str(exc)) from None
+    fixture = load_fixture(args.fixture)
     changes = diff_claims(old, new)
     effect = simulate_update(old, new, fixture)
     if args.json:
@@ -405,37 +402,45 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_attack(args: argparse.Namespace) -> int:
-    import tempfile
-
     from workbench.toolkit import attack
 
     payload = load_payload(args.payload)
-    if args.target:
-        key = require_key(args.community)
-        return _attack_report(
-            args,
-            args.target,
-            attack.battery(
-                payload, key, other_email=attack.other_member_email(args.target, payload.get("sub"))
-            ),
-        )
+    with community_under_test(args) as (url, key):
+        other = attack.other_member_email(url, payload.get("sub"))
+        return _attack_report(args, url, attack.battery(payload, key, other_email=other))
 
-    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+
+@contextmanager
+def community_under_test(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """(URL, key) of `--target` with the community's key, else of a throwaway emulator on
+    `--fixture` (or the sample) with a key of its own, stopped afterwards."""
+    if args.target:
+        yield args.target, require_key(args.community)
+        return
+    import secrets
+    import tempfile
+
     from workbench.emulator.server import ServerThread
 
-    try:
-        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
-    except FixtureError as exc:
-        raise CliError(str(exc)) from None
-    key = "throwaway-emulator-key-" + __import__("secrets").token_hex(16)
+    fixture = load_fixture(args.fixture)
+    key = "throwaway-emulator-key-" + secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as data:
         server = ServerThread.for_data_dir(Path(data), fixture, lambda: key, trace=False).start()
         try:
             server.wait_ready()
-            other = attack.other_member_email(server.url, payload.get("sub"))
-            return _attack_report(args, server.url, attack.battery(payload, key, other_email=other))
+            yield server.url, key
         finally:
             server.stop()
+
+
+def load_fixture(path: str | None) -> Any:
+    """The fixture at `path`, or the sample community; a bad one is exit 2."""
+    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+
+    try:
+        return load_fixture_file(path) if path else sample_fixture()
+    except FixtureError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _attack_report(args: argparse.Namespace, target: str, cases: list[Any]) -> int:
@@ -462,8 +467,6 @@ def _attack_report(args: argparse.Namespace, target: str, cases: list[Any]) -> i
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
-    import tempfile
-
     from workbench.personas import PersonaStore
     from workbench.toolkit import scenario
 
@@ -472,26 +475,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         plan = scenario.load(args.file, personas)
     except scenario.ScenarioError as exc:
         raise CliError(str(exc)) from None
-    if args.target:
-        return _scenario_report(
-            plan, scenario.run(plan, args.target, require_key(args.community)), args.target
-        )
-
-    from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
-    from workbench.emulator.server import ServerThread
-
-    try:
-        fixture = load_fixture_file(args.fixture) if args.fixture else sample_fixture()
-    except FixtureError as exc:
-        raise CliError(str(exc)) from None
-    key = "throwaway-emulator-key-" + __import__("secrets").token_hex(16)
-    with tempfile.TemporaryDirectory() as data:
-        server = ServerThread.for_data_dir(Path(data), fixture, lambda: key, trace=False).start()
-        try:
-            server.wait_ready()
-            return _scenario_report(plan, scenario.run(plan, server.url, key), server.url)
-        finally:
-            server.stop()
+    with community_under_test(args) as (url, key):
+        return _scenario_report(plan, scenario.run(plan, url, key), url)
 
 
 def _scenario_report(plan: Any, results: list[Any], target: str) -> int:

@@ -13,6 +13,7 @@ HOSTILE_REDIRECTS: list[str] = [
     "//evil.com/%2f..",
     "https://evil.com",
     "http://evil.com",
+    "http://evil.com/",
     "HTTPS://evil.com",
     "HtTpS://evil.com",
     "https:evil.com",

@@ -102,6 +102,7 @@ class MemberRow:
 
 
 _MEMBER_COLUMNS = "id, external_id, email, name, tagline, picture, created_at, updated_at"
+_MEMBER_COLUMNS_OF_M = ", ".join("m." + c.strip() for c in _MEMBER_COLUMNS.split(","))
 
 
 # Spaces, profile fields, settings and each space's position: read once, kept until changed.
@@ -472,20 +473,7 @@ class Store:
             )
 
     def user_dict(self, row: MemberRow) -> dict[str, Any]:
-        fields = self.member_fields(row.id)
-        order = {f.key: i for i, f in enumerate(self.profile_fields())}
-        return {
-            "id": row.id,
-            "externalId": row.external_id,
-            "email": row.email,
-            "name": row.name,
-            "tagline": row.tagline,
-            "picture": row.picture,
-            "fields": dict(sorted(fields.items(), key=lambda kv: order.get(kv[0], len(order)))),
-            "spaceIds": self.member_space_ids(row.id),
-            "createdAt": row.created_at,
-            "updatedAt": row.updated_at,
-        }
+        return self._users_for([row])[0]
 
     @staticmethod
     def _user_filter(query: str | None) -> tuple[str, list[str]]:
@@ -516,6 +504,11 @@ class Store:
                 f"SELECT {_MEMBER_COLUMNS} FROM members {where} ORDER BY rowid{page}", params
             )
         ]
+        return self._users_for(rows)
+
+    def _users_for(self, rows: list[MemberRow]) -> list[dict[str, Any]]:
+        """The inspection API's shape for these members: fields in the profile's order, spaces
+        in the community's, read for all of them at once."""
         if not rows:
             return []
         ids = [r.id for r in rows]
@@ -559,7 +552,7 @@ class Store:
 
     def space_members(self, space_id: str, limit: int = 200) -> list[MemberRow]:
         rows = self._query(
-            f"SELECT {', '.join('m.' + c.strip() for c in _MEMBER_COLUMNS.split(','))} "
+            f"SELECT {_MEMBER_COLUMNS_OF_M} "
             "FROM memberships ms JOIN members m ON m.id = ms.member_id "
             "WHERE ms.space_id = ? ORDER BY ms.joined_at DESC LIMIT ?",
             (space_id, limit),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import keys
+from workbench.emulator.community import validation_context
 from workbench.gui.attack_panel import AttackPanel
 from workbench.gui.claims_panel import ClaimsPanel
 from workbench.gui.community_panels import MembersPanel, SettingsPanel, SpacesFieldsPanel
@@ -375,12 +376,10 @@ class MainWindow(QMainWindow):
         else:
             self.target_label.setText(f"real community https://{self.keys.community}")
         if store is not None and local:
-            settings = store.settings()
+            # What the emulator validates against, from the one place that says so.
+            rules = validation_context(store)
             community = Community(
-                store.space_ids(),
-                store.profile_fields(),
-                float(settings.get("clockSkewSeconds", 10)),
-                self.host.clock_offset,
+                rules.space_ids, rules.profile_fields, rules.leeway, self.host.clock_offset
             )
             self.spaces.set_known_spaces([(s.id, s.name) for s in store.spaces()])
             self.fields.set_profile_fields(store.profile_fields())
