@@ -14,6 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"  # not a secret: the tests' own key
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Software drawing makes Qt say it found no OpenGL; the workbench filters the same lines.
+    import re
+
+    from workbench.gui.rendering import SOFTWARE_MODE_NOISE
+
+    for noise in SOFTWARE_MODE_NOISE:
+        config.addinivalue_line("qt_log_ignore", re.escape(noise))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # No test may read a developer's key from the environment.

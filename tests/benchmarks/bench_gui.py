@@ -38,7 +38,9 @@ def live_update(samples: int) -> list[Result]:
     from PySide6.QtWidgets import QApplication
 
     os.environ["WORKBENCH_SSO_KEY"] = KEY
-    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    from workbench.gui.rendering import prepare_rendering
+
+    prepare_rendering()
     from workbench.emulator.fixture import sample_fixture
     from workbench.gui.emulator_host import EmulatorHost
     from workbench.gui.key_controller import KeyController

@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_KEY
+from workbench.gui.rendering import prepare_rendering
 
-os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-os.environ.setdefault(
-    "QTWEBENGINE_CHROMIUM_FLAGS", "--disable-background-networking --disable-component-update"
-)
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests draw the way the workbench does: the same environment, before any QApplication.
+prepare_rendering()
 
 
 @pytest.fixture(autouse=True)

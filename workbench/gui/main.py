@@ -10,6 +10,7 @@ from typing import Any
 
 from workbench import keys
 from workbench.emulator.fixture import FixtureError, load_fixture_file, sample_fixture
+from workbench.gui.rendering import install_message_filter, prepare_rendering
 from workbench.paths import DataDirError, data_dir, read_resource_text, resource
 from workbench.sso import Payload, PayloadError
 
@@ -19,17 +20,6 @@ SCREENSHOT_TIMEOUT_MS = 60_000
 def _fail(message: str, code: int = 2) -> int:
     print(f"workbench gui: {message}", file=sys.stderr)
     return code
-
-
-def _prepare_environment() -> None:
-    # QtWebEngine (Chromium) refuses to start as root with its sandbox on.
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    # No network beyond loopback is assumed: keep Chromium from phoning home.
-    extra = "--disable-background-networking --disable-component-update"
-    if extra not in flags:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} {extra}".strip()
 
 
 def _load_payload(path: str | None) -> dict[str, Any]:
@@ -70,7 +60,7 @@ def run_gui(args: argparse.Namespace) -> int:
             "no display to open the window on: run it in a desktop session, or under "
             "`xvfb-run -a workbench gui ...` on a machine without one"
         )
-    _prepare_environment()
+    prepare_rendering()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -82,6 +72,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    install_message_filter()
     apply_theme(app)
     app.setApplicationName("SSO Workbench")
     app.setOrganizationName("sso-workbench")
@@ -128,6 +119,13 @@ def _install_probe(app: Any, window: Any, host: Any, probe: str) -> None:
             pass
         return found
 
+    def gl_driver_mapped() -> bool:
+        # A GL vendor driver in the process (libGLX_mesa, libEGL_nvidia, Mesa's DRI drivers and
+        # the LLVM they load) means the GPU path; glvnd's own libGL/libGLX are only stubs.
+        maps = Path("/proc/self/maps")
+        text = maps.read_text() if maps.exists() else ""
+        return any(name in text for name in ("libGLX_", "libEGL_", "_dri.so", "libLLVM"))
+
     def report_memory() -> None:
         pid = os.getpid()
         own = rss_kib(pid)
@@ -138,7 +136,7 @@ def _install_probe(app: Any, window: Any, host: Any, probe: str) -> None:
         members = host.store.member_count() if host.store is not None else 0
         print(
             f"PROBE memory rss_kib={own} anon_kib={anon} file_kib={file_backed} "
-            f"webengine_kib={helpers} members={members}",
+            f"webengine_kib={helpers} members={members} gl_driver={int(gl_driver_mapped())}",
             flush=True,
         )
         window.close()
