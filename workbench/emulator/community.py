@@ -1,12 +1,12 @@
 """The platform's SSO login: verify, resolve the member, upsert, spaces, fields, event.
 
-One call is one attempt and one transaction: the member, memberships, custom fields, the session
-and the event commit together, or (for a rejection) only the event is written.
+One attempt is all-or-nothing: the member, memberships, custom fields and the event commit
+together, or (for a rejection) only the event is written. `sso_login` gives an attempt a
+transaction of its own; `sso_login_many` puts several in one, a savepoint each.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +61,16 @@ def validation_context(store: Store, now: float | None = None) -> ValidationCont
     )
 
 
+@dataclass(slots=True)
+class LoginAttempt:
+    """One `/api/auth/sso` request: its token, the key to verify it with, its redirect_uri."""
+
+    token: str | None
+    key: str | None
+    redirect_uri: str | None = None
+    now: float | None = None
+
+
 def sso_login(
     store: Store,
     token: str | None,
@@ -69,12 +79,35 @@ def sso_login(
     *,
     now: float | None = None,
 ) -> LoginResult:
-    """Apply one `/api/auth/sso` request to the community."""
-    decoded = decode(token, key, validation_context(store, now))
+    """Apply one `/api/auth/sso` request to the community, in a transaction of its own."""
+    with store.transaction():
+        return _login(store, LoginAttempt(token, key, redirect_uri, now))
+
+
+def sso_login_many(store: Store, attempts: list[LoginAttempt]) -> list[LoginResult | Exception]:
+    """Apply several requests in one transaction, so they reach the disk in one commit (most of
+    a login's cost is its commit); each is still all-or-nothing on its own, in a savepoint. A
+    request that fails gets its exception in its place, and the others are unaffected."""
+    outcomes: list[LoginResult | Exception] = []
+    with store.transaction():
+        for attempt in attempts:
+            try:
+                with store.savepoint():
+                    outcomes.append(_login(store, attempt))
+            except Exception as exc:
+                outcomes.append(exc)
+    return outcomes
+
+
+def _login(store: Store, attempt: LoginAttempt) -> LoginResult:
+    """One attempt, inside the caller's write transaction. The transaction began IMMEDIATE, so
+    no other connection can add a member between the lookup below and the insert."""
+    decoded = decode(attempt.token, attempt.key, validation_context(store, attempt.now))
+    redirect_uri = attempt.redirect_uri
     extra: dict[str, Any] = {}
     if redirect_uri is not None:
         extra["requestedRedirect"] = redirect_uri[:2000]
-    if key is None:
+    if attempt.key is None:
         decoded.findings.insert(
             0,
             error(
@@ -87,35 +120,26 @@ def sso_login(
     blocking = first_error(decoded.findings)
     if blocking is not None:
         return _reject(store, blocking, decoded.findings, extra)
-
-    for attempt in range(3):
-        try:
-            with store.transaction():
-                return _upsert(store, decoded.payload, decoded.findings, redirect_uri, extra)
-        except _Conflict as conflict:
-            findings = sort_findings([conflict.finding, *decoded.findings])
-            return _reject(store, conflict.finding, findings, extra)
-        except sqlite3.IntegrityError:
-            # Another process made the same member between our lookup and insert: look again.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _upsert(store, decoded.payload, decoded.findings, redirect_uri, extra)
+    except _Conflict as conflict:  # raised before anything is written
+        findings = sort_findings([conflict.finding, *decoded.findings])
+        return _reject(store, conflict.finding, findings, extra)
 
 
 def _reject(
     store: Store, blocking: Finding, findings: list[Finding], extra: dict[str, Any]
 ) -> LoginResult:
     status = 401 if blocking.code in UNAUTHORIZED_CODES else 400
-    with store.transaction():
-        event_id = store.add_event(
-            outcome="rejected",
-            code=blocking.code,
-            user_id=None,
-            redirect=None,
-            findings=[f.to_dict() for f in findings],
-            changes={},
-            extra=extra,
-        )
+    event_id = store.add_event(
+        outcome="rejected",
+        code=blocking.code,
+        user_id=None,
+        redirect=None,
+        findings=[f.to_dict() for f in findings],
+        changes={},
+        extra=extra,
+    )
     return LoginResult(
         "rejected", status, blocking.code, blocking.message, findings=findings, event_id=event_id
     )

@@ -7,16 +7,15 @@ directory keeps all of it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +77,35 @@ class StoreError(RuntimeError):
     """The database cannot be opened or is from a newer workbench."""
 
 
+_this_second: tuple[int, str] = (0, "")
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """Now, as the inspection API shows times: `2026-01-31T12:00:00.123Z`."""
+    global _this_second
+    now = time.time()
+    second = int(now)
+    cached = _this_second
+    if cached[0] != second:
+        # Formatting a date is most of a timestamp's cost: once a second is enough.
+        cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        _this_second = cached
+    return f"{cached[1]}.{int((now - second) * 1000):03d}Z"
 
 
 def new_member_id() -> str:
     return "m_" + secrets.token_hex(6)
+
+
+def _sign_session(secret: bytes, body: str) -> str:
+    return hmac.digest(secret, body.encode(), "sha256").hex()[:32]
+
+
+def _json_text(value: list[Any] | dict[str, Any]) -> str:
+    # Most events have no findings, changes or extras: skip the encoder for those.
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(slots=True)
@@ -174,6 +196,21 @@ class Store:
                 self._conn.execute("COMMIT")
             finally:
                 self._in_tx = False
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: the block's writes are undone on their own if it fails."""
+        with self._lock:
+            if not self._in_tx:
+                raise RuntimeError("a savepoint needs a transaction")
+            self._conn.execute("SAVEPOINT attempt")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK TO attempt")
+                self._conn.execute("RELEASE attempt")
+                raise
+            self._conn.execute("RELEASE attempt")
 
     def _query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -584,8 +621,7 @@ class Store:
         login costs no extra write; a logout revokes the nonce, a reset moves the epoch."""
         secret, epoch = self._session_cache or self._load_session_cache()
         body = f"{member_id}.{epoch}.{secrets.token_urlsafe(12)}"
-        signature = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()[:32]
-        return f"{body}.{signature}"
+        return f"{body}.{_sign_session(secret, body)}"
 
     def _load_session_cache(self) -> tuple[bytes, str]:
         self._session_cache = self._session_keys()
@@ -598,9 +634,7 @@ class Store:
             return None
         member_id, epoch, nonce, signature = parts
         secret, current_epoch = self._session_cache or self._load_session_cache()
-        expected = hmac.new(
-            secret, f"{member_id}.{epoch}.{nonce}".encode(), hashlib.sha256
-        ).hexdigest()[:32]
+        expected = _sign_session(secret, f"{member_id}.{epoch}.{nonce}")
         if not hmac.compare_digest(expected, signature) or epoch != current_epoch:
             return None
         return member_id, nonce
@@ -657,9 +691,9 @@ class Store:
                     code,
                     user_id,
                     redirect,
-                    json.dumps(findings, ensure_ascii=False),
-                    json.dumps(changes, ensure_ascii=False),
-                    json.dumps(extra or {}, ensure_ascii=False),
+                    _json_text(findings),
+                    _json_text(changes),
+                    _json_text(extra or {}),
                 ),
             )
             return int(cursor.lastrowid or 0)
