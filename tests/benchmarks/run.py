@@ -23,7 +23,7 @@ from tests.benchmarks import bench_gui, bench_http
 from tests.benchmarks.harness import Result
 
 FULL = {
-    "http": lambda: bench_http.throughput(seconds=10, pool=3000),
+    "http": lambda: bench_http.throughput(seconds=3, pool=3000, rounds=9),
     "scaling": lambda: bench_http.scaling(seconds=8, small=1_000, large=100_000),
     "live": lambda: bench_gui.live_update(samples=200),
     "startup": lambda: bench_gui.startup(runs=7),

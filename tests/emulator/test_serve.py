@@ -120,6 +120,7 @@ def test_a_login_over_http_and_a_restart_keeps_everything(serve: Any, tmp_path: 
     )
     assert status == 302 and headers["location"] == "/spaces/general"
     assert "HttpOnly" in headers["set-cookie"]
+    assert "server" not in {name.lower() for name in headers}  # no "uvicorn" advertised
     before = [
         served.get(p)[1]
         for p in ("/_workbench/api/users", "/_workbench/api/spaces", "/_workbench/api/events")

@@ -52,10 +52,9 @@ class _Conflict(Exception):
 
 
 def validation_context(store: Store, now: float | None = None) -> ValidationContext:
-    settings = store.settings()
     return ValidationContext(
         now=time.time() if now is None else now,
-        leeway=float(settings.get("clockSkewSeconds", 10)),
+        leeway=float(store.setting("clockSkewSeconds", 10)),
         space_ids=store.space_ids(),
         profile_fields=store.profile_fields(),
     )
@@ -211,8 +210,7 @@ def _upsert(
     _apply_spaces(store, member, payload, created, now, changes)
     _apply_fields(store, member, payload, changes)
 
-    settings = store.settings()
-    homepage = settings.get("newUsersHomepage")
+    homepage = store.setting("newUsersHomepage")
     if created and homepage:
         redirect = str(homepage)
     elif redirect_uri is not None and is_safe_redirect(redirect_uri):

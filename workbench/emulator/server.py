@@ -85,6 +85,10 @@ class ServerThread:
             log_config=None,
             access_log=False,
             lifespan="off",
+            # Nothing proxies the emulator, so X-Forwarded-* must not be believed; and it need
+            # not advertise uvicorn. Both also take a little off every login.
+            proxy_headers=False,
+            server_header=False,
             timeout_keep_alive=30,
             limit_concurrency=1000,
             h11_max_incomplete_event_size=64 * 1024,

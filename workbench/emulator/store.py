@@ -359,6 +359,10 @@ class Store:
     def settings(self) -> dict[str, Any]:
         return dict(self._config()[2])
 
+    def setting(self, name: str, default: Any = None) -> Any:
+        """One setting, without copying them all (a login reads two)."""
+        return self._config()[2].get(name, default)
+
     def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         merged = check_settings({**self.settings(), **changes})
         with self.transaction() as conn:

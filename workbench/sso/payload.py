@@ -35,11 +35,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def loads_json(text: str | bytes) -> Any:
     """json.loads without the NaN/Infinity extension that other JWT libraries refuse.
 
     Raises ValueError (JSONDecodeError included) or RecursionError on bad input.
     """
+    if isinstance(text, str):
+        # What json.loads does for str, with one decoder made once instead of one per call.
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _STRICT_DECODER.decode(text)
     return json.loads(text, parse_constant=_reject_constant)
 
 
