@@ -95,6 +95,7 @@ class ServerThread:
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="emulator", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._error: BaseException | None = None
 
     @classmethod
@@ -127,9 +128,29 @@ class ServerThread:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve(sockets=[self._socket]))
+            asyncio.run(self._serve())
         except BaseException as exc:  # reported by wait_ready()/stop()
             self._error = exc
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        try:
+            await self._server.serve(sockets=[self._socket])
+        finally:
+            # Whatever is still connected now (a browser's keep-alive or preconnected socket)
+            # is closed here, or its socket would outlive the event loop.
+            leftovers = list(self._server.server_state.connections)
+            for connection in leftovers:
+                connection.transport.close()
+            if leftovers:
+                await asyncio.sleep(0)  # let them see connection_lost
+
+    def _close_idle_connections(self) -> None:
+        # uvicorn asks connections to close once, when shutdown begins, and then waits for them
+        # all; a browser may open one (a preconnect) after that and keep it idle for minutes.
+        for connection in list(self._server.server_state.connections):
+            with contextlib.suppress(Exception):  # one in a state h11 refuses: the next round
+                connection.shutdown()
 
     def start(self) -> ServerThread:
         self._thread.start()
@@ -150,8 +171,12 @@ class ServerThread:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            if self._loop is not None:
+                with contextlib.suppress(RuntimeError):  # the loop has just closed
+                    self._loop.call_soon_threadsafe(self._close_idle_connections)
+            self._thread.join(0.2)
         if self._thread.is_alive():
             self._server.force_exit = True
             self._thread.join(timeout)
