@@ -38,7 +38,7 @@ def live_update(samples: int) -> list[Result]:
     from PySide6.QtWidgets import QApplication
 
     os.environ["WORKBENCH_SSO_KEY"] = KEY
-    from workbench.gui.rendering import prepare_rendering
+    from workbench.gui.rendering import install_message_filter, prepare_rendering
 
     prepare_rendering()
     from workbench.emulator.fixture import sample_fixture
@@ -49,6 +49,7 @@ def live_update(samples: int) -> list[Result]:
     from workbench.sso import Payload, prepare_claims
 
     app = QApplication.instance() or QApplication([])
+    install_message_filter()
     typical = Payload.from_json(read_resource_text("payloads", "dana.json")).to_dict()
     results = []
     for label, payload in (
