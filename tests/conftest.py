@@ -54,16 +54,23 @@ class Cli:
         stdin: str | bytes | None = None,
         key: str | None = TEST_KEY,
         timeout: float = 60,
+        env: dict[str, str | None] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        env = dict(self.env)
+        """`env` adds variables to the run's environment; a None value takes one away."""
+        run_env = dict(self.env)
         if key is not None:
-            env["WORKBENCH_SSO_KEY"] = key
+            run_env["WORKBENCH_SSO_KEY"] = key
+        for name, value in (env or {}).items():
+            if value is None:
+                run_env.pop(name, None)
+            else:
+                run_env[name] = value
         data = stdin.encode() if isinstance(stdin, str) else stdin
         proc = subprocess.run(
             [sys.executable, "-m", "workbench", *args],
             input=data if data is not None else b"",
             capture_output=True,
-            env=env,
+            env=run_env,
             timeout=timeout,
             check=False,
         )

@@ -168,31 +168,12 @@ def memory(members: int) -> list[Result]:
             rss_mb < 300,
             figures,
         ),
-        Result(
-            "memory",
-            "of which the process's own (anonymous) pages",
-            figures["anon_kib"] / 1024,
-            None,
-            "MB",
-            "reported",
-            None,
-        ),
-        Result(
-            "memory",
-            "of which mapped files (shared libraries)",
-            figures["file_kib"] / 1024,
-            None,
-            "MB",
-            "reported",
-            None,
-        ),
-        Result(
-            "memory",
-            "QtWebEngine helper processes",
-            figures["webengine_kib"] / 1024,
-            None,
-            "MB",
-            "reported",
-            None,
+        *(
+            Result("memory", measure, figures[field] / 1024, None, "MB", "reported", None)
+            for measure, field in (
+                ("of which the process's own (anonymous) pages", "anon_kib"),
+                ("of which mapped files (shared libraries)", "file_kib"),
+                ("QtWebEngine helper processes", "webengine_kib"),
+            )
         ),
     ]

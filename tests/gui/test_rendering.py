@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, TEST_KEY
+from tests.conftest import REPO, Cli
 
 pytestmark = pytest.mark.gui
 
@@ -36,12 +36,16 @@ print(json.dumps({
 """
 
 
+# What this test process's own set-up (tests/gui/conftest.py) has already put in os.environ.
+RENDERING_VARIABLES = (
+    "QTWEBENGINE_CHROMIUM_FLAGS",
+    "QT_XCB_GL_INTEGRATION",
+    "WORKBENCH_PREVIEW_GPU",
+)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("QTWEBENGINE_CHROMIUM_FLAGS", "QT_XCB_GL_INTEGRATION", "WORKBENCH_PREVIEW_GPU")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in RENDERING_VARIABLES}
     return {**env, "PYTHONPATH": str(REPO), **extra}
 
 
@@ -93,14 +97,14 @@ def test_the_software_mode_noise_is_filtered_and_nothing_else(qtlog: Any) -> Non
     assert messages == ["a line the user should see"]
 
 
-def memory_probe(tmp_path: Path, **extra: str) -> dict[str, int]:
-    result = subprocess.run(
-        [sys.executable, "-m", "workbench", "gui", "--data-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
+def memory_probe(cli: Cli, tmp_path: Path, **extra: str) -> dict[str, int]:
+    unset: dict[str, str | None] = dict.fromkeys(RENDERING_VARIABLES)
+    result = cli(
+        "gui",
+        "--data-dir",
+        str(tmp_path),
         timeout=120,
-        check=False,
-        env=clean_env(WORKBENCH_SSO_KEY=TEST_KEY, WORKBENCH_STARTUP_PROBE="memory", **extra),
+        env={**unset, "WORKBENCH_STARTUP_PROBE": "memory", **extra},
     )
     line = next((x for x in result.stdout.splitlines() if x.startswith("PROBE")), "")
     assert line, result.stderr[-800:]
@@ -109,8 +113,8 @@ def memory_probe(tmp_path: Path, **extra: str) -> dict[str, int]:
 
 
 @needs_display
-def test_no_gl_driver_in_the_workbench_process(tmp_path: Path) -> None:
-    figures = memory_probe(tmp_path)
+def test_no_gl_driver_in_the_workbench_process(cli: Cli, tmp_path: Path) -> None:
+    figures = memory_probe(cli, tmp_path)
     assert figures["gl_driver"] == 0
 
 
@@ -118,8 +122,8 @@ def test_no_gl_driver_in_the_workbench_process(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not glob.glob("/usr/lib/*/dri/*_dri.so"), reason="no Mesa driver on this machine"
 )
-def test_the_gpu_path_loads_the_driver_and_costs_memory(tmp_path: Path) -> None:
-    software = memory_probe(tmp_path / "software")
-    gpu = memory_probe(tmp_path / "gpu", WORKBENCH_PREVIEW_GPU="1")
+def test_the_gpu_path_loads_the_driver_and_costs_memory(cli: Cli, tmp_path: Path) -> None:
+    software = memory_probe(cli, tmp_path / "software")
+    gpu = memory_probe(cli, tmp_path / "gpu", WORKBENCH_PREVIEW_GPU="1")
     assert (software["gl_driver"], gpu["gl_driver"]) == (0, 1)
     assert gpu["rss_kib"] > software["rss_kib"]

@@ -23,7 +23,7 @@ class LoginBatcher:
         # One queue per event loop: a test client may drive the app from several loops, and a
         # future must be resolved on its own loop's thread.
         self._pending: dict[asyncio.AbstractEventLoop, _Pending] = {}
-        self.batches = 0  # how many commits the logins took, for the benchmarks
+        self.batches = 0  # how many commits the logins took (the tests check the sharing)
         self.logins = 0
 
     async def login(self, attempt: LoginAttempt) -> LoginResult:

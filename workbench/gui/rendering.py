@@ -11,6 +11,7 @@ Software drawing also sidesteps the GPU-driver bugs that leave QtWebEngine views
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 GPU_VARIABLE = "WORKBENCH_PREVIEW_GPU"
@@ -75,8 +76,6 @@ def install_message_filter() -> None:
         if previous is not None:
             previous(mode, context, message)
         else:
-            import sys
-
             print(message, file=sys.stderr)
 
     previous = qInstallMessageHandler(handler)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import re
@@ -77,8 +76,12 @@ def sign_raw(header: Mapping[str, Any], claims: Any, key: str | bytes | None) ->
     if key is None:
         return f"{head}.{body}."
     raw_key = key.encode() if isinstance(key, str) else key
-    signature = hmac.new(raw_key, signing_input, hashlib.sha256).digest()
-    return f"{head}.{body}.{_b64encode(signature)}"
+    return f"{head}.{body}.{_b64encode(_hs256(raw_key, signing_input))}"
+
+
+def _hs256(key: bytes, signing_input: bytes) -> bytes:
+    """The HS256 signature: what signing writes and verification recomputes."""
+    return hmac.digest(key, signing_input, "sha256")
 
 
 @dataclass(slots=True)
@@ -162,9 +165,7 @@ def decode(
         findings.append(_unsupported_algorithm(alg))
         result.signature = "invalid" if key is not None else "unverified"
     elif key is not None:
-        expected = hmac.digest(
-            key.encode("utf-8"), f"{head_b64}.{body_b64}".encode("ascii"), "sha256"
-        )
+        expected = _hs256(key.encode("utf-8"), f"{head_b64}.{body_b64}".encode("ascii"))
         if hmac.compare_digest(expected, signature):
             result.signature = "valid"
         else:
